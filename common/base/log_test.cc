@@ -1,0 +1,32 @@
+#include "common/base/log.h"
+
+#include "gtest/gtest.h"
+
+namespace nq57 {
+namespace {
+
+TEST(LogTest, JsonLineEscapesAndTypesFields) {
+  std::string line = FormatLogLine(
+      LogFormat::kJson, "info", "rpc \"x\"",
+      {{"method", "/a.B/C"}, {"code", int64_t{3}}, {"ok", false},
+       {"note", "line\nbreak"}});
+  EXPECT_EQ(line.front(), '{');
+  EXPECT_EQ(line.back(), '}');
+  EXPECT_NE(line.find("\"msg\":\"rpc \\\"x\\\"\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"method\":\"/a.B/C\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"code\":3"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"ok\":false"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"note\":\"line\\nbreak\""), std::string::npos) << line;
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+TEST(LogTest, ParsesFormats) {
+  LogFormat f;
+  EXPECT_TRUE(ParseLogFormat("text", &f));
+  EXPECT_EQ(f, LogFormat::kText);
+  EXPECT_TRUE(ParseLogFormat("json", &f));
+  EXPECT_FALSE(ParseLogFormat("xml", &f));
+}
+
+}  // namespace
+}  // namespace nq57

@@ -1,0 +1,34 @@
+// ChangeFeedService: nq57.changes.v1.ChangeFeed over a Store's ChangeLog.
+//
+// Every data service registers one. Subscribe replays the log from the
+// requested sequence in batches, sends a batch (possibly empty) carrying the
+// head sequence once it has caught up, and then follows new commits: the
+// stream is woken by the store's writer after each durable commit, never by
+// polling. A slow client holds at most one batch in memory. The stream ends
+// with UNAVAILABLE when the log closes (server draining); the client resumes
+// from the sequence after the last one it applied.
+#ifndef NQ57_COMMON_SERVER_CHANGE_FEED_SERVICE_H_
+#define NQ57_COMMON_SERVER_CHANGE_FEED_SERVICE_H_
+
+#include "common/store/change_log.h"
+#include "nq57/changes/v1/changes.grpc.pb.h"
+
+namespace nq57 {
+
+class ChangeFeedService final
+    : public changes::v1::ChangeFeed::CallbackService {
+ public:
+  // `log` is not owned and must outlive the service's server.
+  explicit ChangeFeedService(ChangeLog* log) : log_(log) {}
+
+  grpc::ServerWriteReactor<changes::v1::ChangeBatch>* Subscribe(
+      grpc::CallbackServerContext* context,
+      const changes::v1::SubscribeRequest* request) override;
+
+ private:
+  ChangeLog* const log_;
+};
+
+}  // namespace nq57
+
+#endif  // NQ57_COMMON_SERVER_CHANGE_FEED_SERVICE_H_

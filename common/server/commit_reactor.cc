@@ -1,0 +1,52 @@
+#include "common/server/commit_reactor.h"
+
+#include <utility>
+
+#include "common/server/grpc_status.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace nq57 {
+
+grpc::ServerUnaryReactor* CommitAndFinish(
+    grpc::CallbackServerContext* context, Store& store,
+    absl::StatusOr<CommitRequest> request,
+    google::protobuf::Message* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!request.ok()) {
+    reactor->Finish(ToGrpcStatus(request.status()));
+    return reactor;
+  }
+  store.Commit(std::move(*request),
+               [reactor, response](absl::StatusOr<CommitResult> result) {
+                 if (!result.ok()) {
+                   reactor->Finish(ToGrpcStatus(result.status()));
+                 } else if (!response->ParseFromString(result->response)) {
+                   reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL,
+                                                "stored response is corrupt"));
+                 } else {
+                   reactor->Finish(grpc::Status::OK);
+                 }
+               });
+  return reactor;
+}
+
+std::string ActorOf(const grpc::CallbackServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("x-nq57-actor");
+  if (it != metadata.end()) return std::string(it->second.data(), it->second.size());
+  return context.peer();
+}
+
+std::string RequestFingerprint(const google::protobuf::Message& request) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+}  // namespace nq57

@@ -1,0 +1,43 @@
+// Finishing a callback-API unary RPC from the store's commit path.
+//
+// A write handler validates its request, builds a CommitRequest and returns
+// the reactor from CommitAndFinish at once; the store's writer finishes the
+// reactor when the commit is durable. No gRPC thread ever waits on fsync.
+//
+//   grpc::ServerUnaryReactor* Put(grpc::CallbackServerContext* ctx,
+//                                 const PutRequest* req,
+//                                 PutResponse* resp) override {
+//     return CommitAndFinish(ctx, *store_, core_.PreparePut(*req, ActorOf(*ctx)), resp);
+//   }
+#ifndef NQ57_COMMON_SERVER_COMMIT_REACTOR_H_
+#define NQ57_COMMON_SERVER_COMMIT_REACTOR_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/store/store.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+
+namespace nq57 {
+
+// Queues `request` (or, if it is an error, finishes with it right away) and
+// finishes the context's reactor with `response` parsed from the commit's
+// response bytes. `response` is owned by gRPC and lives until Finish.
+grpc::ServerUnaryReactor* CommitAndFinish(
+    grpc::CallbackServerContext* context, Store& store,
+    absl::StatusOr<CommitRequest> request, google::protobuf::Message* response);
+
+// Who is calling, for the audit trail: the "x-nq57-actor" metadata if the
+// integration platform sent it, else the peer address.
+std::string ActorOf(const grpc::CallbackServerContext& context);
+
+// The request's deterministic serialization: identical requests give
+// identical bytes, so a retry can be told from a different request reusing
+// the same request_id.
+std::string RequestFingerprint(const google::protobuf::Message& request);
+
+}  // namespace nq57
+
+#endif  // NQ57_COMMON_SERVER_COMMIT_REACTOR_H_

@@ -1,0 +1,156 @@
+#include "common/server/server_host.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/base/log.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "grpcpp/support/server_interceptor.h"
+
+namespace nq57 {
+namespace {
+
+// Logs one line per finished RPC.
+class RpcLogInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info)
+      : info_(info), start_(absl::Now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      const std::string code = absl::StatusCodeToString(
+          static_cast<absl::StatusCode>(status.error_code()));
+      const std::string peer = info_->server_context()->peer();
+      const double latency_ms =
+          absl::ToDoubleMilliseconds(absl::Now() - start_);
+      if (status.ok()) {
+        LogInfo("rpc", {{"method", info_->method()},
+                        {"peer", peer},
+                        {"code", code},
+                        {"latency_ms", latency_ms}});
+      } else {
+        LogInfo("rpc", {{"method", info_->method()},
+                        {"peer", peer},
+                        {"code", code},
+                        {"latency_ms", latency_ms},
+                        {"error", status.error_message()}});
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  grpc::experimental::ServerRpcInfo* const info_;
+  const absl::Time start_;
+};
+
+class RpcLogInterceptorFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new RpcLogInterceptor(info);
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
+    const ServerHostOptions& options, std::vector<grpc::Service*> services,
+    std::vector<std::string> health_names) {
+  // Reflection can describe only what the process's descriptor pool holds;
+  // gRPC's built-in health service does not put grpc.health.v1 there, so
+  // reference our compiled copy of health.proto to link it in.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  const size_t colon = options.listen.rfind(':');
+  int requested_port = -1;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(options.listen.substr(colon + 1), &requested_port) ||
+      requested_port < 0 || requested_port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen: expected HOST:PORT (e.g. 127.0.0.1:0), got \"",
+        options.listen, "\""));
+  }
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                           &port);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  // gRPC sets SO_REUSEPORT by default, which would let a second server
+  // silently share a port that is already in use.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  std::vector<std::unique_ptr<
+      grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<RpcLogInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen,
+        " (address in use, or not an address of this host?)"));
+  }
+  std::string address =
+      absl::StrCat(options.listen.substr(0, colon), ":", port);
+  auto host = std::unique_ptr<ServerHost>(new ServerHost(
+      std::move(server), std::move(address), port, std::move(health_names)));
+  host->SetServing(false);
+  return host;
+}
+
+ServerHost::ServerHost(std::unique_ptr<grpc::Server> server,
+                       std::string address, int port,
+                       std::vector<std::string> health_names)
+    : server_(std::move(server)),
+      address_(std::move(address)),
+      port_(port),
+      health_names_(std::move(health_names)) {}
+
+ServerHost::~ServerHost() { Shutdown(absl::ZeroDuration()); }
+
+void ServerHost::SetServing(bool serving) {
+  absl::MutexLock lock(&mu_);
+  if (shut_down_) return;
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  health->SetServingStatus(serving);
+  for (const std::string& name : health_names_) {
+    health->SetServingStatus(name, serving);
+  }
+}
+
+void ServerHost::SetServiceServing(const std::string& name, bool serving) {
+  absl::MutexLock lock(&mu_);
+  if (shut_down_) return;
+  server_->GetHealthCheckService()->SetServingStatus(name, serving);
+}
+
+void ServerHost::Shutdown(absl::Duration drain) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return;
+    grpc::HealthCheckServiceInterface* health =
+        server_->GetHealthCheckService();
+    health->SetServingStatus(false);
+    for (const std::string& name : health_names_) {
+      health->SetServingStatus(name, false);
+    }
+    shut_down_ = true;
+  }
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
+  server_->Wait();
+}
+
+}  // namespace nq57

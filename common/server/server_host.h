@@ -1,0 +1,76 @@
+// ServerHost: the gRPC server every nq57 service runs in.
+//
+// It owns the grpc::Server and gives every service the same outer shape:
+// the grpc.health.v1 health service (NOT_SERVING until the owner calls
+// SetServing(true), NOT_SERVING again when shutdown begins), server
+// reflection that can describe every registered service including Health,
+// one structured log line per RPC (method, peer, status code, latency), and
+// a graceful drain. Services are registered, not owned.
+//
+// Thread-safe. Shutdown() may be called once from any thread; the destructor
+// calls it with no drain time if the owner did not.
+//
+//   ASSIGN_OR_RETURN(auto host, ServerHost::Start({.listen = "127.0.0.1:0"},
+//                                                 {&criteria_service}));
+//   host->SetServing(true);
+//   std::cout << host->address() << std::endl;
+#ifndef NQ57_COMMON_SERVER_SERVER_HOST_H_
+#define NQ57_COMMON_SERVER_SERVER_HOST_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+
+namespace nq57 {
+
+struct ServerHostOptions {
+  // "host:port"; port 0 picks a free port (see address()).
+  std::string listen = "127.0.0.1:0";
+  // Largest request a client may send.
+  int max_receive_message_bytes = 16 << 20;
+};
+
+class ServerHost {
+ public:
+  // Binds and starts serving `services` (not owned; they must outlive the
+  // host). `health_names` are the fully-qualified service names whose health
+  // status follows SetServing, e.g. "nq57.criteria.v1.CriteriaService".
+  static absl::StatusOr<std::unique_ptr<ServerHost>> Start(
+      const ServerHostOptions& options, std::vector<grpc::Service*> services,
+      std::vector<std::string> health_names);
+  ~ServerHost();
+
+  // The bound address, with the real port when listening on port 0.
+  const std::string& address() const { return address_; }
+  int port() const { return port_; }
+
+  // Sets the overall health and that of every service named at Start.
+  void SetServing(bool serving);
+  // Sets one service's health (e.g. the aggregator while one source is
+  // down).
+  void SetServiceServing(const std::string& name, bool serving);
+
+  // Marks everything NOT_SERVING, stops accepting calls, waits up to `drain`
+  // for in-flight calls, then cancels what is left.
+  void Shutdown(absl::Duration drain);
+
+ private:
+  ServerHost(std::unique_ptr<grpc::Server> server, std::string address,
+             int port, std::vector<std::string> health_names);
+
+  std::unique_ptr<grpc::Server> server_;
+  const std::string address_;
+  const int port_;
+  const std::vector<std::string> health_names_;
+  absl::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace nq57
+
+#endif  // NQ57_COMMON_SERVER_SERVER_HOST_H_

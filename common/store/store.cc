@@ -1,0 +1,463 @@
+#include "common/store/store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "common/base/absl_view.h"
+#include "common/base/digest.h"
+#include "common/base/field_error.h"
+#include "common/base/status_macros.h"
+#include "common/store/key_codec.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/util/time_util.h"
+#include "rocksdb/options.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+
+namespace nq57 {
+namespace {
+
+// Internal column families. Their names start with "nq57." so they never
+// collide with a service's own.
+constexpr char kChangesFamily[] = "nq57.changes";      // seq -> ChangeRecord
+constexpr char kHistoryFamily[] = "nq57.history";      // (resource, seq) -> ""
+constexpr char kRequestsFamily[] = "nq57.requests";    // request_id -> record
+
+// Idempotency record: 32-byte SHA-256 of the fingerprint, 8-byte sequence,
+// then the response bytes.
+std::string EncodeRequestRecord(std::string_view digest, uint64_t sequence,
+                                std::string_view response) {
+  return absl::StrCat(AbslView(digest), EncodeUint64(sequence), AbslView(response));
+}
+
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat(AbslView(what), ": ", s.ToString()));
+  if (s.IsCorruption()) return absl::DataLossError(absl::StrCat(AbslView(what), ": ", s.ToString()));
+  if (s.IsIOError()) return absl::UnavailableError(absl::StrCat(AbslView(what), ": ", s.ToString()));
+  return absl::InternalError(absl::StrCat(AbslView(what), ": ", s.ToString()));
+}
+
+std::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+}  // namespace
+
+Snapshot::~Snapshot() { db_->ReleaseSnapshot(snapshot_); }
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(
+    const std::string& path, const StoreOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  if (options.env != nullptr) db_options.env = options.env;
+
+  rocksdb::ColumnFamilyOptions cf_options;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  // Open every family that exists (a newer binary may have added some) plus
+  // the ones asked for.
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
+                                    kChangesFamily, kHistoryFamily,
+                                    kRequestsFamily};
+  for (const std::string& name : options.column_families) {
+    if (name.rfind("nq57.", 0) == 0 || name == rocksdb::kDefaultColumnFamilyName) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("column family name is reserved: ", name));
+    }
+    names.push_back(name);
+  }
+  std::vector<std::string> existing;
+  rocksdb::Options probe(db_options, cf_options);
+  if (rocksdb::DB::ListColumnFamilies(probe, path, &existing).ok()) {
+    for (const std::string& name : existing) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) {
+        names.push_back(name);
+      }
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, cf_options);
+  }
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  RETURN_IF_ERROR(FromRocks(
+      rocksdb::DB::Open(db_options, path, descriptors, &handles, &db),
+      absl::StrCat("open store ", path)));
+  return std::unique_ptr<Store>(new Store(db, std::move(handles), options));
+}
+
+Store::Store(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+             const StoreOptions& options)
+    : options_(options), db_(db), handles_(std::move(handles)) {
+  for (rocksdb::ColumnFamilyHandle* h : handles_) families_[h->GetName()] = h;
+  changes_family_ = families_.at(kChangesFamily);
+  history_family_ = families_.at(kHistoryFamily);
+  requests_family_ = families_.at(kRequestsFamily);
+
+  // Recover the head of the change log from its last record.
+  uint64_t head = 0;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), changes_family_));
+  it->SeekToLast();
+  if (it->Valid()) DecodeUint64(View(it->key()), &head);
+  next_sequence_ = head + 1;
+  change_log_ = std::make_unique<ChangeLog>(db_, changes_family_, head);
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+Store::~Store() { Close(); }
+
+void Store::Close() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return;
+    closed_ = true;
+    closing_ = true;
+  }
+  writer_.join();
+  change_log_->Close();
+  db_->FlushWAL(/*sync=*/true);
+  for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  handles_.clear();
+  db_->Close();
+  delete db_;
+  db_ = nullptr;
+}
+
+void Store::TEST_FailNextWrite() { fail_next_write_.store(true); }
+
+absl::StatusOr<rocksdb::ColumnFamilyHandle*> Store::Family(
+    std::string_view name) const {
+  auto it = families_.find(std::string(name));
+  if (it == families_.end()) {
+    return absl::InternalError(absl::StrCat("unknown column family ", AbslView(name)));
+  }
+  return it->second;
+}
+
+void Store::Commit(CommitRequest request, CommitCallback done) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!closing_) {
+      queue_.push_back(Pending{std::move(request), std::move(done)});
+      return;
+    }
+  }
+  done(absl::UnavailableError("store is shutting down"));
+}
+
+absl::StatusOr<CommitResult> Store::CommitAndWait(CommitRequest request) {
+  absl::Notification finished;
+  absl::StatusOr<CommitResult> result;
+  Commit(std::move(request), [&](absl::StatusOr<CommitResult> r) {
+    result = std::move(r);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return result;
+}
+
+void Store::WriterLoop() {
+  std::vector<Pending> group;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Store* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+            return !s->queue_.empty() || s->closing_;
+          },
+          this));
+      if (queue_.empty()) return;  // closing and drained
+      const size_t n = std::min(queue_.size(), options_.max_group_size);
+      group.assign(std::make_move_iterator(queue_.begin()),
+                   std::make_move_iterator(queue_.begin() + n));
+      queue_.erase(queue_.begin(), queue_.begin() + n);
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void Store::CommitGroup(std::vector<Pending>& group) {
+  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0,
+                                     /*overwrite_key=*/true);
+  const absl::Time commit_time = absl::Now();
+  const uint64_t group_first_sequence = next_sequence_;
+  std::vector<absl::StatusOr<CommitResult>> results;
+  results.reserve(group.size());
+  std::vector<bool> wrote(group.size(), false);
+
+  for (size_t i = 0; i < group.size(); ++i) {
+    CommitRequest& req = group[i].request;
+    std::string digest;
+    if (!req.request_id.empty()) {
+      digest = Sha256(req.fingerprint);
+      std::string stored;
+      rocksdb::Status s = batch.GetFromBatchAndDB(
+          db_, rocksdb::ReadOptions(), requests_family_, req.request_id,
+          &stored);
+      if (s.ok()) {
+        uint64_t seq = 0;
+        if (stored.size() < 40 || !DecodeUint64(std::string_view(stored).substr(32, 8), &seq)) {
+          results.push_back(absl::DataLossError("corrupt idempotency record"));
+        } else if (stored.compare(0, 32, digest) != 0) {
+          results.push_back(absl::AlreadyExistsError(absl::StrCat(
+              "request_id ", req.request_id,
+              " was already used for a different request")));
+        } else {
+          results.push_back(CommitResult{stored.substr(40), seq, true});
+        }
+        continue;
+      }
+      if (!s.IsNotFound()) {
+        results.push_back(FromRocks(s, "idempotency lookup"));
+        continue;
+      }
+    }
+    batch.SetSavePoint();
+    const uint64_t saved_sequence = next_sequence_;
+    Transaction txn(this, &batch, commit_time, &next_sequence_);
+    txn.request_id_ = req.request_id;
+    txn.actor_ = req.actor;
+    absl::Status status = req.apply(txn);
+    if (status.ok() && !req.request_id.empty()) {
+      status = FromRocks(
+          batch.Put(requests_family_, req.request_id,
+                    EncodeRequestRecord(digest, txn.last_sequence_,
+                                        txn.response_)),
+          "idempotency record");
+    }
+    if (!status.ok()) {
+      batch.RollbackToSavePoint();
+      next_sequence_ = saved_sequence;
+      results.push_back(status);
+      continue;
+    }
+    batch.PopSavePoint();
+    wrote[i] = true;
+    results.push_back(
+        CommitResult{std::move(txn.response_), txn.last_sequence_, false});
+  }
+
+  if (batch.GetWriteBatch()->Count() > 0) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    rocksdb::Status s;
+    if (fail_next_write_.exchange(false)) {
+      s = rocksdb::Status::IOError("injected write failure (TEST_FailNextWrite)");
+    } else {
+      s = db_->Write(write_options, batch.GetWriteBatch());
+    }
+    if (!s.ok()) {
+      absl::Status failure = FromRocks(s, "commit");
+      for (size_t i = 0; i < group.size(); ++i) {
+        if (wrote[i]) results[i] = failure;
+      }
+      next_sequence_ = group_first_sequence;
+    }
+  }
+  // Publish the new head, acknowledge, then wake change-log followers (they
+  // may do reads; acknowledgements should not wait for them).
+  const bool advanced = next_sequence_ - 1 != change_log_->head();
+  if (advanced) change_log_->PublishHead(next_sequence_ - 1);
+  for (size_t i = 0; i < group.size(); ++i) {
+    group[i].done(std::move(results[i]));
+  }
+  if (advanced) change_log_->WakeWaiters();
+}
+
+absl::StatusOr<std::optional<std::string>> Transaction::Get(
+    std::string_view family, std::string_view key) {
+  ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, store_->Family(family));
+  std::string value;
+  rocksdb::Status s = batch_->GetFromBatchAndDB(
+      store_->db_, rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocks(s, "get"));
+  return value;
+}
+
+absl::Status Transaction::Scan(
+    std::string_view family, std::string_view start, std::string_view end,
+    absl::FunctionRef<bool(std::string_view, std::string_view)> fn) {
+  ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, store_->Family(family));
+  std::unique_ptr<rocksdb::Iterator> base(
+      store_->db_->NewIterator(rocksdb::ReadOptions(), cf));
+  std::unique_ptr<rocksdb::Iterator> it(
+      batch_->NewIteratorWithBase(cf, base.release()));
+  for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid();
+       it->Next()) {
+    std::string_view key = View(it->key());
+    if (!end.empty() && key >= end) break;
+    if (!fn(key, View(it->value()))) break;
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+absl::Status Transaction::Put(std::string_view family, std::string_view key,
+                              std::string_view value) {
+  ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, store_->Family(family));
+  return FromRocks(batch_->Put(cf, rocksdb::Slice(key.data(), key.size()),
+                               rocksdb::Slice(value.data(), value.size())),
+                   "put");
+}
+
+absl::Status Transaction::Delete(std::string_view family,
+                                 std::string_view key) {
+  ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, store_->Family(family));
+  return FromRocks(batch_->Delete(cf, rocksdb::Slice(key.data(), key.size())),
+                   "delete");
+}
+
+absl::StatusOr<int64_t> Transaction::AddToCounter(std::string_view family,
+                                                  std::string_view key,
+                                                  int64_t delta) {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, Get(family, key));
+  uint64_t raw = 0;
+  if (stored.has_value() && !DecodeUint64(*stored, &raw)) {
+    return absl::DataLossError("corrupt counter");
+  }
+  const int64_t value = static_cast<int64_t>(raw) + delta;
+  if (value == 0) {
+    RETURN_IF_ERROR(Delete(family, key));
+  } else {
+    RETURN_IF_ERROR(Put(family, key, EncodeUint64(static_cast<uint64_t>(value))));
+  }
+  return value;
+}
+
+uint64_t Transaction::RecordChange(std::string_view resource,
+                                   changes::v1::ChangeKind kind,
+                                   const google::protobuf::Message* current,
+                                   const google::protobuf::Message* previous) {
+  const uint64_t seq = (*next_sequence_)++;
+  changes::v1::ChangeRecord record;
+  record.set_sequence(seq);
+  *record.mutable_commit_time() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+          absl::ToUnixNanos(commit_time_));
+  record.set_resource(std::string(resource));
+  record.set_kind(kind);
+  if (current != nullptr) record.mutable_new_value()->PackFrom(*current);
+  if (previous != nullptr) record.mutable_previous_value()->PackFrom(*previous);
+  record.set_request_id(request_id_);
+  record.set_actor(actor_);
+  batch_->Put(store_->changes_family_, EncodeUint64(seq),
+              record.SerializeAsString());
+  batch_->Put(store_->history_family_,
+              KeyBuilder().String(resource).Uint64(seq).Build(), "");
+  last_sequence_ = seq;
+  return seq;
+}
+
+std::unique_ptr<Snapshot> Store::TakeSnapshot() const {
+  return std::unique_ptr<Snapshot>(new Snapshot(db_, db_->GetSnapshot()));
+}
+
+absl::StatusOr<std::optional<std::string>> Store::Get(
+    std::string_view family, std::string_view key,
+    const Snapshot* snapshot) const {
+  ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, Family(family));
+  rocksdb::ReadOptions options;
+  if (snapshot != nullptr) options.snapshot = snapshot->get();
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(options, cf, rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocks(s, "get"));
+  return value;
+}
+
+absl::Status Store::Scan(
+    std::string_view family, std::string_view start, std::string_view end,
+    absl::FunctionRef<bool(std::string_view, std::string_view)> fn,
+    const Snapshot* snapshot) const {
+  ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, Family(family));
+  rocksdb::ReadOptions options;
+  if (snapshot != nullptr) options.snapshot = snapshot->get();
+  rocksdb::Slice upper(end.data(), end.size());
+  if (!end.empty()) options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf));
+  for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid();
+       it->Next()) {
+    if (!fn(View(it->key()), View(it->value()))) break;
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+absl::StatusOr<Page> Store::ListPrefix(
+    std::string_view family, std::string_view prefix,
+    std::string_view page_token, int page_size,
+    absl::FunctionRef<bool(std::string_view, std::string_view)> filter,
+    const Snapshot* snapshot) const {
+  if (page_size < 1 || page_size > 1000) {
+    return InvalidFieldError("page_size", "must be between 1 and 1000");
+  }
+  std::string start(prefix);
+  if (!page_token.empty()) {
+    std::string last_key;
+    if (!absl::WebSafeBase64Unescape(absl::string_view(page_token.data(), page_token.size()), &last_key) ||
+        last_key.compare(0, prefix.size(), prefix) != 0) {
+      return InvalidFieldError("page_token",
+                               "not a token of this listing; pass the "
+                               "next_page_token of the previous page");
+    }
+    start = last_key;
+    start.push_back('\0');  // the smallest key after last_key
+  }
+  Page page;
+  std::string last_key;
+  bool more = false;
+  RETURN_IF_ERROR(Scan(
+      family, start, PrefixSuccessor(prefix),
+      [&](std::string_view key, std::string_view value) {
+        if (!filter(key, value)) return true;
+        if (static_cast<int>(page.entries.size()) == page_size) {
+          more = true;
+          return false;
+        }
+        page.entries.emplace_back(std::string(key), std::string(value));
+        return true;
+      },
+      snapshot));
+  if (more) {
+    const std::string& last = page.entries.back().first;
+    page.next_page_token =
+        absl::WebSafeBase64Escape(absl::string_view(last.data(), last.size()));
+  }
+  return page;
+}
+
+absl::StatusOr<std::vector<changes::v1::ChangeRecord>> Store::History(
+    std::string_view resource) const {
+  std::vector<changes::v1::ChangeRecord> out;
+  const std::string prefix = KeyBuilder().String(resource).Build();
+  absl::Status read_status;
+  RETURN_IF_ERROR(Scan(kHistoryFamily, prefix, PrefixSuccessor(prefix),
+                       [&](std::string_view key, std::string_view) {
+                         KeyReader reader(key.substr(prefix.size()));
+                         uint64_t seq;
+                         if (!reader.Uint64(&seq)) {
+                           read_status = absl::DataLossError("corrupt history key");
+                           return false;
+                         }
+                         auto records = change_log_->Read(seq, 1);
+                         if (!records.ok() || records->empty()) {
+                           read_status = records.ok() ? absl::DataLossError("history names a missing record") : records.status();
+                           return false;
+                         }
+                         out.push_back(std::move(records->front()));
+                         return true;
+                       }));
+  RETURN_IF_ERROR(read_status);
+  return out;
+}
+
+}  // namespace nq57

@@ -1,0 +1,268 @@
+// Store: a service's durable state in one RocksDB database, written through
+// one group-commit path.
+//
+// What a commit guarantees
+//   A commit runs the caller's `apply` function on the store's single writer
+//   thread. Everything `apply` writes (data, the change records it emits with
+//   RecordChange, the history index, and the idempotency record when the
+//   request carries a request_id) lands in ONE RocksDB WriteBatch written with
+//   sync=true: all of it is in the fsynced WAL before the caller's callback
+//   runs with OK, or none of it is visible. The writer drains its queue and
+//   commits many requests per WriteBatch (group commit); `apply` of a later
+//   request in a group sees the writes of the earlier ones, so checks and
+//   counter updates made in `apply` are race-free without locks. If `apply`
+//   returns an error, that request's writes are rolled back and the others
+//   in the group are unaffected.
+//
+// Threading
+//   All public methods are thread-safe. `apply` and the commit callbacks run
+//   on the writer thread: they must not block (no waiting on other commits,
+//   no RPCs); finishing a gRPC reactor from a callback is fine. Reads (Get,
+//   Scan, ListPrefix) run on the caller's thread and see committed data only.
+//
+// Ownership
+//   Open() returns the sole owner. Close() (also run by the destructor)
+//   refuses new commits with UNAVAILABLE, completes everything already
+//   queued, closes the change log and then the database.
+//
+//   ASSIGN_OR_RETURN(auto store, Store::Open(dir, {.column_families={"items"}}));
+//   store->Commit({.request_id = req.request_id(),
+//                  .fingerprint = req.SerializeAsString(),
+//                  .apply = [&](Transaction& txn) -> absl::Status {
+//                    txn.Put("items", key, value);
+//                    txn.RecordChange(name, ChangeKind::CREATED, &item, nullptr);
+//                    txn.SetResponse(item.SerializeAsString());
+//                    return absl::OkStatus();
+//                  }},
+//                 [reactor](absl::StatusOr<CommitResult> r) { ... });
+#ifndef NQ57_COMMON_STORE_STORE_H_
+#define NQ57_COMMON_STORE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/store/change_log.h"
+#include "google/protobuf/message.h"
+#include "nq57/changes/v1/changes.pb.h"
+#include "rocksdb/db.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
+
+namespace nq57 {
+
+struct StoreOptions {
+  // The service's own column families; the store adds its internal ones
+  // (change log, history index, idempotency records).
+  std::vector<std::string> column_families;
+  // Acknowledge only after the WAL is fsynced. Never false in a server.
+  bool sync = true;
+  // Upper bound of requests committed in one WriteBatch.
+  size_t max_group_size = 1024;
+  // Optional RocksDB Env (e.g. an in-memory one in tests); not owned.
+  rocksdb::Env* env = nullptr;
+};
+
+// A consistent point-in-time view for several reads. Released on
+// destruction; must not outlive the Store.
+class Snapshot {
+ public:
+  ~Snapshot();
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  friend class Store;
+  Snapshot(rocksdb::DB* db, const rocksdb::Snapshot* s)
+      : db_(db), snapshot_(s) {}
+  rocksdb::DB* const db_;
+  const rocksdb::Snapshot* const snapshot_;
+};
+
+// One page of a prefix listing.
+struct Page {
+  std::vector<std::pair<std::string, std::string>> entries;  // key, value
+  // Opaque; empty on the last page.
+  std::string next_page_token;
+};
+
+// What a commit's `apply` sees and writes. Only valid inside `apply`.
+class Transaction {
+ public:
+  // Reads see committed data plus the writes of earlier requests of the same
+  // group and of this request.
+  absl::StatusOr<std::optional<std::string>> Get(std::string_view family,
+                                                 std::string_view key);
+  // Visits keys in [start, end) in order, including pending writes, until
+  // `fn` returns false.
+  absl::Status Scan(std::string_view family, std::string_view start,
+                    std::string_view end,
+                    absl::FunctionRef<bool(std::string_view key,
+                                           std::string_view value)>
+                        fn);
+  absl::Status Put(std::string_view family, std::string_view key,
+                   std::string_view value);
+  absl::Status Delete(std::string_view family, std::string_view key);
+  // Adds `delta` to the int64 counter stored at `key` (absent counts as 0;
+  // a counter that reaches 0 is deleted). Returns the new value.
+  absl::StatusOr<int64_t> AddToCounter(std::string_view family,
+                                       std::string_view key, int64_t delta);
+
+  // Appends a change record for `resource` to the change log and indexes it
+  // in the resource's history. Returns its sequence. `previous` is null for
+  // CREATED, `current` is null for DELETED.
+  uint64_t RecordChange(std::string_view resource,
+                        changes::v1::ChangeKind kind,
+                        const google::protobuf::Message* current,
+                        const google::protobuf::Message* previous);
+
+  // The bytes handed back to the caller (and replayed on a retry with the
+  // same request_id).
+  void SetResponse(std::string response) { response_ = std::move(response); }
+
+  // The time stamped on every change record of this commit group.
+  absl::Time commit_time() const { return commit_time_; }
+  const std::string& request_id() const { return request_id_; }
+  const std::string& actor() const { return actor_; }
+
+ private:
+  friend class Store;
+  Transaction(class Store* store, rocksdb::WriteBatchWithIndex* batch,
+              absl::Time commit_time, uint64_t* next_sequence)
+      : store_(store),
+        batch_(batch),
+        commit_time_(commit_time),
+        next_sequence_(next_sequence) {}
+
+  class Store* const store_;
+  rocksdb::WriteBatchWithIndex* const batch_;
+  const absl::Time commit_time_;
+  uint64_t* const next_sequence_;
+  std::string request_id_;
+  std::string actor_;
+  std::string response_;
+  uint64_t last_sequence_ = 0;
+};
+
+struct CommitRequest {
+  // Client-chosen id that makes the write idempotent; empty = not
+  // idempotent. A retry with the same id and the same fingerprint gets the
+  // first response without writing again; the same id with a different
+  // fingerprint is ALREADY_EXISTS.
+  std::string request_id;
+  // The request's content (e.g. its deterministic serialization without the
+  // request_id); only its SHA-256 is kept.
+  std::string fingerprint;
+  // Who sent it, for the audit trail.
+  std::string actor;
+  absl::AnyInvocable<absl::Status(Transaction&)> apply;
+};
+
+struct CommitResult {
+  std::string response;
+  // The highest sequence this request's records got (0 if it recorded
+  // none, or the original's when replayed).
+  uint64_t last_sequence = 0;
+  // True when answered from the idempotency record of an earlier commit.
+  bool replayed = false;
+};
+
+using CommitCallback = absl::AnyInvocable<void(absl::StatusOr<CommitResult>)>;
+
+class Store {
+ public:
+  static absl::StatusOr<std::unique_ptr<Store>> Open(
+      const std::string& path, const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Queues a commit; `done` runs on the writer thread once the group holding
+  // it is durable (or failed). Never blocks on I/O.
+  void Commit(CommitRequest request, CommitCallback done);
+  // Commit and wait for the result; for tools, loaders and tests, never on a
+  // gRPC callback thread.
+  absl::StatusOr<CommitResult> CommitAndWait(CommitRequest request);
+
+  std::unique_ptr<Snapshot> TakeSnapshot() const;
+  absl::StatusOr<std::optional<std::string>> Get(
+      std::string_view family, std::string_view key,
+      const Snapshot* snapshot = nullptr) const;
+  absl::Status Scan(std::string_view family, std::string_view start,
+                    std::string_view end,
+                    absl::FunctionRef<bool(std::string_view key,
+                                           std::string_view value)>
+                        fn,
+                    const Snapshot* snapshot = nullptr) const;
+  // Lists keys starting with `prefix` in order, `page_size` (1..1000)
+  // entries that pass `filter` per page. `page_token` is the
+  // next_page_token of the previous page, or empty; a token that does not
+  // belong to this prefix is INVALID_ARGUMENT on field "page_token".
+  absl::StatusOr<Page> ListPrefix(
+      std::string_view family, std::string_view prefix,
+      std::string_view page_token, int page_size,
+      absl::FunctionRef<bool(std::string_view key, std::string_view value)>
+          filter = AcceptAll,
+      const Snapshot* snapshot = nullptr) const;
+
+  // Every change record of `resource`, oldest first (the audit trail).
+  absl::StatusOr<std::vector<changes::v1::ChangeRecord>> History(
+      std::string_view resource) const;
+
+  ChangeLog& change_log() { return *change_log_; }
+
+  void Close();
+
+  // Makes the next group's RocksDB write fail, to test atomicity.
+  void TEST_FailNextWrite();
+
+ private:
+  friend class Transaction;
+  struct Pending {
+    CommitRequest request;
+    CommitCallback done;
+  };
+
+  Store(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+        const StoreOptions& options);
+  static bool AcceptAll(std::string_view, std::string_view) { return true; }
+  absl::StatusOr<rocksdb::ColumnFamilyHandle*> Family(
+      std::string_view name) const;
+  void WriterLoop();
+  void CommitGroup(std::vector<Pending>& group);
+
+  const StoreOptions options_;
+  rocksdb::DB* db_;  // owned; deleted in Close()
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned
+  std::unordered_map<std::string, rocksdb::ColumnFamilyHandle*> families_;
+  rocksdb::ColumnFamilyHandle* changes_family_ = nullptr;
+  rocksdb::ColumnFamilyHandle* history_family_ = nullptr;
+  rocksdb::ColumnFamilyHandle* requests_family_ = nullptr;
+  std::unique_ptr<ChangeLog> change_log_;
+
+  // Owned by the writer thread once started.
+  uint64_t next_sequence_ = 1;
+
+  absl::Mutex mu_;
+  std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> fail_next_write_{false};
+  std::thread writer_;
+};
+
+}  // namespace nq57
+
+#endif  // NQ57_COMMON_STORE_STORE_H_

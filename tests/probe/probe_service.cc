@@ -1,0 +1,87 @@
+#include "tests/probe/probe_service.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/field_error.h"
+#include "common/base/status_macros.h"
+#include "common/server/commit_reactor.h"
+
+namespace nq57 {
+
+using testing::v1::Entry;
+
+constexpr char kEntries[] = "entries";
+
+grpc::ServerUnaryReactor* ProbeService::Echo(
+    grpc::CallbackServerContext* context,
+    const testing::v1::EchoRequest* request,
+    testing::v1::EchoResponse* response) {
+  response->set_payload(request->payload());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ProbeService::Put(
+    grpc::CallbackServerContext* context,
+    const testing::v1::PutRequest* request,
+    testing::v1::PutResponse* response) {
+  absl::StatusOr<CommitRequest> commit;
+  if (request->key().empty()) {
+    commit = InvalidFieldError("key", "must not be empty");
+  } else {
+    commit = CommitRequest{
+        .request_id = request->request_id(),
+        .fingerprint = RequestFingerprint(*request),
+        .actor = ActorOf(*context),
+        .apply = [key = request->key(),
+                  value = request->value()](Transaction& txn) -> absl::Status {
+          ASSIGN_OR_RETURN(std::optional<std::string> previous,
+                           txn.Get(kEntries, key));
+          Entry now, before;
+          now.set_key(key);
+          now.set_value(value);
+          before.set_key(key);
+          if (previous.has_value()) before.set_value(*previous);
+          RETURN_IF_ERROR(txn.Put(kEntries, key, value));
+          testing::v1::PutResponse out;
+          out.set_sequence(txn.RecordChange(
+              absl::StrCat("entries/", key),
+              previous.has_value() ? changes::v1::ChangeKind::UPDATED
+                                   : changes::v1::ChangeKind::CREATED,
+              &now, previous.has_value() ? &before : nullptr));
+          if (previous.has_value()) out.set_previous_value(*previous);
+          txn.SetResponse(out.SerializeAsString());
+          return absl::OkStatus();
+        }};
+  }
+  return CommitAndFinish(context, *store_, std::move(commit), response);
+}
+
+absl::StatusOr<std::unique_ptr<ServiceBundle>> ProbeBundle::Create(
+    const ServerConfig& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+                   Store::Open(config.data_dir, {.column_families = {kEntries}}));
+  return std::unique_ptr<ServiceBundle>(new ProbeBundle(std::move(store)));
+}
+
+ProbeBundle::ProbeBundle(std::unique_ptr<Store> store)
+    : store_(std::move(store)),
+      probe_(store_.get()),
+      feed_(&store_->change_log()) {}
+
+std::vector<grpc::Service*> ProbeBundle::services() {
+  return {&probe_, &feed_};
+}
+
+std::vector<std::string> ProbeBundle::service_names() {
+  return {testing::v1::Probe::service_full_name(),
+          changes::v1::ChangeFeed::service_full_name()};
+}
+
+void ProbeBundle::BeginShutdown() { store_->change_log().Close(); }
+
+}  // namespace nq57
