@@ -29,10 +29,9 @@ class ProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("process_test_", getpid(), "_",
-                        ::testing::UnitTest::GetInstance()
-                            ->current_test_info()
-                            ->name());
+           absl::StrCat(
+               "process_test_", getpid(), "_",
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
@@ -41,7 +40,8 @@ class ProcessTest : public ::testing::Test {
   std::unique_ptr<ServerProcess> StartProbe() {
     auto p = ServerProcess::Start(
         kProbeServer,
-        {"--listen=127.0.0.1:0", absl::StrCat("--data_dir=", (dir_ / "data").string())},
+        {"--listen=127.0.0.1:0",
+         absl::StrCat("--data_dir=", (dir_ / "data").string())},
         (dir_ / "stderr.log").string());
     EXPECT_TRUE(p.ok()) << p.status();
     return p.ok() ? std::move(*p) : nullptr;
@@ -112,10 +112,9 @@ TEST_F(ProcessTest, ReflectionListsAndDescribesEveryServiceIncludingHealth) {
   for (const auto& s : resp.list_services_response().service()) {
     names.push_back(s.name());
   }
-  for (const char* expected :
-       {"grpc.health.v1.Health", "nq57.testing.v1.Probe",
-        "nq57.changes.v1.ChangeFeed",
-        "grpc.reflection.v1alpha.ServerReflection"}) {
+  for (const char* expected : {"grpc.health.v1.Health", "nq57.testing.v1.Probe",
+                               "nq57.changes.v1.ChangeFeed",
+                               "grpc.reflection.v1alpha.ServerReflection"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end())
         << expected;
   }
@@ -149,8 +148,9 @@ TEST_F(ProcessTest, BadFlagValuesExitNonZeroWithAClearMessage) {
   EXPECT_NE(r.output.find("--log_format: expected json or text"),
             std::string::npos)
       << r.output;
-  r = RunToCompletion(kProbeServer, {"--listen=nonsense",
-                                     absl::StrCat("--data_dir=", dir_.string())});
+  r = RunToCompletion(
+      kProbeServer,
+      {"--listen=nonsense", absl::StrCat("--data_dir=", dir_.string())});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("--listen: expected HOST:PORT"), std::string::npos)
       << r.output;

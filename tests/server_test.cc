@@ -24,19 +24,19 @@ using grpc::health::v1::HealthCheckResponse;
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    config_.data_dir = (std::filesystem::path(::testing::TempDir()) /
-                        absl::StrCat("server_test_", getpid(), "_",
-                                     ::testing::UnitTest::GetInstance()
-                                         ->current_test_info()
-                                         ->name()))
-                           .string();
+    config_.data_dir =
+        (std::filesystem::path(::testing::TempDir()) /
+         absl::StrCat(
+             "server_test_", getpid(), "_",
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+            .string();
     std::filesystem::remove_all(config_.data_dir);
     auto bundle = ProbeBundle::Create(config_);
     ASSERT_TRUE(bundle.ok()) << bundle.status();
     bundle_ = std::move(*bundle);
-    auto host = ServerHost::Start({.listen = "127.0.0.1:0"},
-                                  bundle_->services(),
-                                  bundle_->service_names());
+    auto host =
+        ServerHost::Start({.listen = "127.0.0.1:0"}, bundle_->services(),
+                          bundle_->service_names());
     ASSERT_TRUE(host.ok()) << host.status();
     host_ = std::move(*host);
     channel_ = grpc::CreateChannel(host_->address(),
@@ -160,7 +160,8 @@ TEST_F(ServerTest, SubscribeReplaysThenFollowsLiveCommits) {
   for (size_t i = 0; i < 5; ++i) EXPECT_EQ(replayed[i].sequence(), i + 1);
   // Caught up: a batch tells the head; then live commits arrive.
   std::thread writer([&] {
-    for (int i = 5; i < 8; ++i) ASSERT_TRUE(Put(absl::StrCat("k", i), "v").ok());
+    for (int i = 5; i < 8; ++i)
+      ASSERT_TRUE(Put(absl::StrCat("k", i), "v").ok());
   });
   auto live = ReadRecords(reader.get(), 3);
   writer.join();

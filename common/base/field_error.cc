@@ -66,10 +66,12 @@ absl::Status PrefixFields(const absl::Status& status, std::string_view prefix) {
   if (status.ok()) return status;
   std::vector<FieldViolation> violations = FieldViolationsOf(status);
   if (violations.empty()) {
-    absl::Status out(status.code(), absl::StrCat(AbslView(prefix), status.message()));
+    absl::Status out(status.code(),
+                     absl::StrCat(AbslView(prefix), status.message()));
     return out;
   }
-  for (FieldViolation& v : violations) v.field = absl::StrCat(AbslView(prefix), v.field);
+  for (FieldViolation& v : violations)
+    v.field = absl::StrCat(AbslView(prefix), v.field);
   return BuildStatus(violations, MessageFor(violations));
 }
 

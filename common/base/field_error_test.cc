@@ -29,7 +29,8 @@ TEST(FieldErrorTest, CollectsManyAndPrefixes) {
 }
 
 TEST(FieldErrorTest, PrefixOnPlainErrorGoesToMessage) {
-  absl::Status s = PrefixFields(absl::NotFoundError("no such unit"), "items[2]: ");
+  absl::Status s =
+      PrefixFields(absl::NotFoundError("no such unit"), "items[2]: ");
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(s.message(), "items[2]: no such unit");
   EXPECT_TRUE(FieldViolationsOf(s).empty());

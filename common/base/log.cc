@@ -6,10 +6,10 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
-#include "common/base/absl_view.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/base/absl_view.h"
 
 namespace nq57 {
 namespace {

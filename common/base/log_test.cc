@@ -6,10 +6,11 @@ namespace nq57 {
 namespace {
 
 TEST(LogTest, JsonLineEscapesAndTypesFields) {
-  std::string line = FormatLogLine(
-      LogFormat::kJson, "info", "rpc \"x\"",
-      {{"method", "/a.B/C"}, {"code", int64_t{3}}, {"ok", false},
-       {"note", "line\nbreak"}});
+  std::string line = FormatLogLine(LogFormat::kJson, "info", "rpc \"x\"",
+                                   {{"method", "/a.B/C"},
+                                    {"code", int64_t{3}},
+                                    {"ok", false},
+                                    {"note", "line\nbreak"}});
   EXPECT_EQ(line.front(), '{');
   EXPECT_EQ(line.back(), '}');
   EXPECT_NE(line.find("\"msg\":\"rpc \\\"x\\\"\""), std::string::npos) << line;

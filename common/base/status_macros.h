@@ -17,17 +17,17 @@
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing
 // function if it is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::absl::Status nq57_status_ = (expr);      \
+#define RETURN_IF_ERROR(expr)                    \
+  do {                                           \
+    ::absl::Status nq57_status_ = (expr);        \
     if (!nq57_status_.ok()) return nq57_status_; \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); returns its status if not OK,
 // otherwise moves its value into `lhs` (which may be a declaration).
-#define ASSIGN_OR_RETURN(lhs, rexpr)                                        \
-  auto NQ57_STATUS_CONCAT_(nq57_statusor_, __LINE__) = (rexpr);              \
-  if (!NQ57_STATUS_CONCAT_(nq57_statusor_, __LINE__).ok())                   \
+#define ASSIGN_OR_RETURN(lhs, rexpr)                                          \
+  auto NQ57_STATUS_CONCAT_(nq57_statusor_, __LINE__) = (rexpr);               \
+  if (!NQ57_STATUS_CONCAT_(nq57_statusor_, __LINE__).ok())                    \
     return std::move(NQ57_STATUS_CONCAT_(nq57_statusor_, __LINE__)).status(); \
   lhs = std::move(NQ57_STATUS_CONCAT_(nq57_statusor_, __LINE__)).value()
 

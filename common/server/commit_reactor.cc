@@ -8,10 +8,10 @@
 
 namespace nq57 {
 
-grpc::ServerUnaryReactor* CommitAndFinish(
-    grpc::CallbackServerContext* context, Store& store,
-    absl::StatusOr<CommitRequest> request,
-    google::protobuf::Message* response) {
+grpc::ServerUnaryReactor* CommitAndFinish(grpc::CallbackServerContext* context,
+                                          Store& store,
+                                          absl::StatusOr<CommitRequest> request,
+                                          google::protobuf::Message* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (!request.ok()) {
     reactor->Finish(ToGrpcStatus(request.status()));
@@ -34,7 +34,8 @@ grpc::ServerUnaryReactor* CommitAndFinish(
 std::string ActorOf(const grpc::CallbackServerContext& context) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("x-nq57-actor");
-  if (it != metadata.end()) return std::string(it->second.data(), it->second.size());
+  if (it != metadata.end())
+    return std::string(it->second.data(), it->second.size());
   return context.peer();
 }
 

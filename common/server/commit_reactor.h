@@ -7,7 +7,8 @@
 //   grpc::ServerUnaryReactor* Put(grpc::CallbackServerContext* ctx,
 //                                 const PutRequest* req,
 //                                 PutResponse* resp) override {
-//     return CommitAndFinish(ctx, *store_, core_.PreparePut(*req, ActorOf(*ctx)), resp);
+//     return CommitAndFinish(ctx, *store_, core_.PreparePut(*req,
+//     ActorOf(*ctx)), resp);
 //   }
 #ifndef NQ57_COMMON_SERVER_COMMIT_REACTOR_H_
 #define NQ57_COMMON_SERVER_COMMIT_REACTOR_H_
@@ -25,9 +26,10 @@ namespace nq57 {
 // Queues `request` (or, if it is an error, finishes with it right away) and
 // finishes the context's reactor with `response` parsed from the commit's
 // response bytes. `response` is owned by gRPC and lives until Finish.
-grpc::ServerUnaryReactor* CommitAndFinish(
-    grpc::CallbackServerContext* context, Store& store,
-    absl::StatusOr<CommitRequest> request, google::protobuf::Message* response);
+grpc::ServerUnaryReactor* CommitAndFinish(grpc::CallbackServerContext* context,
+                                          Store& store,
+                                          absl::StatusOr<CommitRequest> request,
+                                          google::protobuf::Message* response);
 
 // Who is calling, for the audit trail: the "x-nq57-actor" metadata if the
 // integration platform sent it, else the peer address.

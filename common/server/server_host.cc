@@ -22,7 +22,8 @@ class RpcLogInterceptor : public grpc::experimental::Interceptor {
   explicit RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info)
       : info_(info), start_(absl::Now()) {}
 
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
       const grpc::Status status = methods->GetSendStatus();
@@ -78,9 +79,9 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   if (colon == std::string::npos || colon == 0 ||
       !absl::SimpleAtoi(options.listen.substr(colon + 1), &requested_port) ||
       requested_port < 0 || requested_port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--listen: expected HOST:PORT (e.g. 127.0.0.1:0), got \"",
-        options.listen, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen: expected HOST:PORT (e.g. 127.0.0.1:0), got \"",
+                     options.listen, "\""));
   }
 
   grpc::ServerBuilder builder;
@@ -92,16 +93,16 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   // silently share a port that is already in use.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (grpc::Service* service : services) builder.RegisterService(service);
-  std::vector<std::unique_ptr<
-      grpc::experimental::ServerInterceptorFactoryInterface>>
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(std::make_unique<RpcLogInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", options.listen,
-        " (address in use, or not an address of this host?)"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen,
+                     " (address in use, or not an address of this host?)"));
   }
   std::string address =
       absl::StrCat(options.listen.substr(0, colon), ":", port);

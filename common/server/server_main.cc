@@ -62,9 +62,8 @@ absl::StatusOr<ServerConfig> ParseServerFlags(int argc, char** argv,
   std::vector<char*> rest =
       absl::ParseCommandLine(static_cast<int>(raw.size()), raw.data());
   if (rest.size() > 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unexpected argument \"", rest[1],
-                     "\" (flags are --name=value)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unexpected argument \"", rest[1], "\" (flags are --name=value)"));
   }
   ServerConfig config;
   config.program = info.program;
@@ -84,8 +83,7 @@ absl::StatusOr<ServerConfig> ParseServerFlags(int argc, char** argv,
   SetLogFormat(format);
   const int drain = absl::GetFlag(FLAGS_drain_seconds);
   if (drain < 0 || drain > 3600) {
-    return absl::InvalidArgumentError(
-        "--drain_seconds: expected 0..3600");
+    return absl::InvalidArgumentError("--drain_seconds: expected 0..3600");
   }
   config.drain = absl::Seconds(drain);
   return config;
@@ -135,8 +133,9 @@ int ServerMain(int argc, char** argv, const ProgramInfo& info,
 
   int signal = 0;
   sigwait(&signals, &signal);
-  LogInfo("shutting down", {{"program", info.program},
-                            {"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  LogInfo("shutting down",
+          {{"program", info.program},
+           {"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
   (*host)->SetServing(false);
   (*bundle)->BeginShutdown();
   (*host)->Shutdown(config->drain);

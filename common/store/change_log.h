@@ -32,8 +32,7 @@ class ChangeLog {
  public:
   using WaitId = uint64_t;
 
-  ChangeLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
-            uint64_t head)
+  ChangeLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, uint64_t head)
       : db_(db), family_(family), head_(head) {}
 
   // The highest committed sequence (0 for an empty log).

@@ -15,10 +15,9 @@ class ChangeLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("change_log_test_", getpid(), "_",
-                        ::testing::UnitTest::GetInstance()
-                            ->current_test_info()
-                            ->name());
+           absl::StrCat(
+               "change_log_test_", getpid(), "_",
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     auto store = Store::Open(dir_.string(), {.column_families = {"items"}});
     ASSERT_TRUE(store.ok()) << store.status();
@@ -31,14 +30,16 @@ class ChangeLogTest : public ::testing::Test {
   void Append(int n) {
     for (int i = 0; i < n; ++i) {
       ASSERT_TRUE(store_
-                      ->CommitAndWait({.apply = [](Transaction& txn) {
-                        testing::v1::Entry e;
-                        e.set_key("k");
-                        txn.RecordChange("items/k",
-                                         changes::v1::ChangeKind::UPDATED, &e,
-                                         &e);
-                        return absl::OkStatus();
-                      }})
+                      ->CommitAndWait(
+                          {.apply =
+                               [](Transaction& txn) {
+                                 testing::v1::Entry e;
+                                 e.set_key("k");
+                                 txn.RecordChange(
+                                     "items/k",
+                                     changes::v1::ChangeKind::UPDATED, &e, &e);
+                                 return absl::OkStatus();
+                               }})
                       .ok());
     }
   }

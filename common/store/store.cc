@@ -13,8 +13,8 @@
 #include "common/store/key_codec.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
-#include "rocksdb/options.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
 #include "rocksdb/table.h"
 
 namespace nq57 {
@@ -22,22 +22,29 @@ namespace {
 
 // Internal column families. Their names start with "nq57." so they never
 // collide with a service's own.
-constexpr char kChangesFamily[] = "nq57.changes";      // seq -> ChangeRecord
-constexpr char kHistoryFamily[] = "nq57.history";      // (resource, seq) -> ""
-constexpr char kRequestsFamily[] = "nq57.requests";    // request_id -> record
+constexpr char kChangesFamily[] = "nq57.changes";    // seq -> ChangeRecord
+constexpr char kHistoryFamily[] = "nq57.history";    // (resource, seq) -> ""
+constexpr char kRequestsFamily[] = "nq57.requests";  // request_id -> record
 
 // Idempotency record: 32-byte SHA-256 of the fingerprint, 8-byte sequence,
 // then the response bytes.
 std::string EncodeRequestRecord(std::string_view digest, uint64_t sequence,
                                 std::string_view response) {
-  return absl::StrCat(AbslView(digest), EncodeUint64(sequence), AbslView(response));
+  return absl::StrCat(AbslView(digest), EncodeUint64(sequence),
+                      AbslView(response));
 }
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
-  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat(AbslView(what), ": ", s.ToString()));
-  if (s.IsCorruption()) return absl::DataLossError(absl::StrCat(AbslView(what), ": ", s.ToString()));
-  if (s.IsIOError()) return absl::UnavailableError(absl::StrCat(AbslView(what), ": ", s.ToString()));
+  if (s.IsNotFound())
+    return absl::NotFoundError(
+        absl::StrCat(AbslView(what), ": ", s.ToString()));
+  if (s.IsCorruption())
+    return absl::DataLossError(
+        absl::StrCat(AbslView(what), ": ", s.ToString()));
+  if (s.IsIOError())
+    return absl::UnavailableError(
+        absl::StrCat(AbslView(what), ": ", s.ToString()));
   return absl::InternalError(absl::StrCat(AbslView(what), ": ", s.ToString()));
 }
 
@@ -66,7 +73,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
                                     kChangesFamily, kHistoryFamily,
                                     kRequestsFamily};
   for (const std::string& name : options.column_families) {
-    if (name.rfind("nq57.", 0) == 0 || name == rocksdb::kDefaultColumnFamilyName) {
+    if (name.rfind("nq57.", 0) == 0 ||
+        name == rocksdb::kDefaultColumnFamilyName) {
       return absl::InvalidArgumentError(
           absl::StrCat("column family name is reserved: ", name));
     }
@@ -87,9 +95,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   }
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  RETURN_IF_ERROR(FromRocks(
-      rocksdb::DB::Open(db_options, path, descriptors, &handles, &db),
-      absl::StrCat("open store ", path)));
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::DB::Open(db_options, path, descriptors, &handles, &db),
+                absl::StrCat("open store ", path)));
   return std::unique_ptr<Store>(new Store(db, std::move(handles), options));
 }
 
@@ -124,7 +132,8 @@ void Store::Close() {
   writer_.join();
   change_log_->Close();
   db_->FlushWAL(/*sync=*/true);
-  for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  for (rocksdb::ColumnFamilyHandle* h : handles_)
+    db_->DestroyColumnFamilyHandle(h);
   handles_.clear();
   db_->Close();
   delete db_;
@@ -137,7 +146,8 @@ absl::StatusOr<rocksdb::ColumnFamilyHandle*> Store::Family(
     std::string_view name) const {
   auto it = families_.find(std::string(name));
   if (it == families_.end()) {
-    return absl::InternalError(absl::StrCat("unknown column family ", AbslView(name)));
+    return absl::InternalError(
+        absl::StrCat("unknown column family ", AbslView(name)));
   }
   return it->second;
 }
@@ -200,17 +210,18 @@ void Store::CommitGroup(std::vector<Pending>& group) {
     if (!req.request_id.empty()) {
       digest = Sha256(req.fingerprint);
       std::string stored;
-      rocksdb::Status s = batch.GetFromBatchAndDB(
-          db_, rocksdb::ReadOptions(), requests_family_, req.request_id,
-          &stored);
+      rocksdb::Status s =
+          batch.GetFromBatchAndDB(db_, rocksdb::ReadOptions(), requests_family_,
+                                  req.request_id, &stored);
       if (s.ok()) {
         uint64_t seq = 0;
-        if (stored.size() < 40 || !DecodeUint64(std::string_view(stored).substr(32, 8), &seq)) {
+        if (stored.size() < 40 ||
+            !DecodeUint64(std::string_view(stored).substr(32, 8), &seq)) {
           results.push_back(absl::DataLossError("corrupt idempotency record"));
         } else if (stored.compare(0, 32, digest) != 0) {
-          results.push_back(absl::AlreadyExistsError(absl::StrCat(
-              "request_id ", req.request_id,
-              " was already used for a different request")));
+          results.push_back(absl::AlreadyExistsError(
+              absl::StrCat("request_id ", req.request_id,
+                           " was already used for a different request")));
         } else {
           results.push_back(CommitResult{stored.substr(40), seq, true});
         }
@@ -229,9 +240,9 @@ void Store::CommitGroup(std::vector<Pending>& group) {
     absl::Status status = req.apply(txn);
     if (status.ok() && !req.request_id.empty()) {
       status = FromRocks(
-          batch.Put(requests_family_, req.request_id,
-                    EncodeRequestRecord(digest, txn.last_sequence_,
-                                        txn.response_)),
+          batch.Put(
+              requests_family_, req.request_id,
+              EncodeRequestRecord(digest, txn.last_sequence_, txn.response_)),
           "idempotency record");
     }
     if (!status.ok()) {
@@ -251,7 +262,8 @@ void Store::CommitGroup(std::vector<Pending>& group) {
     write_options.sync = options_.sync;
     rocksdb::Status s;
     if (fail_next_write_.exchange(false)) {
-      s = rocksdb::Status::IOError("injected write failure (TEST_FailNextWrite)");
+      s = rocksdb::Status::IOError(
+          "injected write failure (TEST_FailNextWrite)");
     } else {
       s = db_->Write(write_options, batch.GetWriteBatch());
     }
@@ -277,8 +289,9 @@ absl::StatusOr<std::optional<std::string>> Transaction::Get(
     std::string_view family, std::string_view key) {
   ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, store_->Family(family));
   std::string value;
-  rocksdb::Status s = batch_->GetFromBatchAndDB(
-      store_->db_, rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()), &value);
+  rocksdb::Status s =
+      batch_->GetFromBatchAndDB(store_->db_, rocksdb::ReadOptions(), cf,
+                                rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::nullopt;
   RETURN_IF_ERROR(FromRocks(s, "get"));
   return value;
@@ -328,7 +341,8 @@ absl::StatusOr<int64_t> Transaction::AddToCounter(std::string_view family,
   if (value == 0) {
     RETURN_IF_ERROR(Delete(family, key));
   } else {
-    RETURN_IF_ERROR(Put(family, key, EncodeUint64(static_cast<uint64_t>(value))));
+    RETURN_IF_ERROR(
+        Put(family, key, EncodeUint64(static_cast<uint64_t>(value))));
   }
   return value;
 }
@@ -403,7 +417,9 @@ absl::StatusOr<Page> Store::ListPrefix(
   std::string start(prefix);
   if (!page_token.empty()) {
     std::string last_key;
-    if (!absl::WebSafeBase64Unescape(absl::string_view(page_token.data(), page_token.size()), &last_key) ||
+    if (!absl::WebSafeBase64Unescape(
+            absl::string_view(page_token.data(), page_token.size()),
+            &last_key) ||
         last_key.compare(0, prefix.size(), prefix) != 0) {
       return InvalidFieldError("page_token",
                                "not a token of this listing; pass the "
@@ -440,22 +456,26 @@ absl::StatusOr<std::vector<changes::v1::ChangeRecord>> Store::History(
   std::vector<changes::v1::ChangeRecord> out;
   const std::string prefix = KeyBuilder().String(resource).Build();
   absl::Status read_status;
-  RETURN_IF_ERROR(Scan(kHistoryFamily, prefix, PrefixSuccessor(prefix),
-                       [&](std::string_view key, std::string_view) {
-                         KeyReader reader(key.substr(prefix.size()));
-                         uint64_t seq;
-                         if (!reader.Uint64(&seq)) {
-                           read_status = absl::DataLossError("corrupt history key");
-                           return false;
-                         }
-                         auto records = change_log_->Read(seq, 1);
-                         if (!records.ok() || records->empty()) {
-                           read_status = records.ok() ? absl::DataLossError("history names a missing record") : records.status();
-                           return false;
-                         }
-                         out.push_back(std::move(records->front()));
-                         return true;
-                       }));
+  RETURN_IF_ERROR(
+      Scan(kHistoryFamily, prefix, PrefixSuccessor(prefix),
+           [&](std::string_view key, std::string_view) {
+             KeyReader reader(key.substr(prefix.size()));
+             uint64_t seq;
+             if (!reader.Uint64(&seq)) {
+               read_status = absl::DataLossError("corrupt history key");
+               return false;
+             }
+             auto records = change_log_->Read(seq, 1);
+             if (!records.ok() || records->empty()) {
+               read_status =
+                   records.ok()
+                       ? absl::DataLossError("history names a missing record")
+                       : records.status();
+               return false;
+             }
+             out.push_back(std::move(records->front()));
+             return true;
+           }));
   RETURN_IF_ERROR(read_status);
   return out;
 }

@@ -25,13 +25,14 @@
 //   refuses new commits with UNAVAILABLE, completes everything already
 //   queued, closes the change log and then the database.
 //
-//   ASSIGN_OR_RETURN(auto store, Store::Open(dir, {.column_families={"items"}}));
-//   store->Commit({.request_id = req.request_id(),
+//   ASSIGN_OR_RETURN(auto store, Store::Open(dir,
+//   {.column_families={"items"}})); store->Commit({.request_id =
+//   req.request_id(),
 //                  .fingerprint = req.SerializeAsString(),
 //                  .apply = [&](Transaction& txn) -> absl::Status {
 //                    txn.Put("items", key, value);
-//                    txn.RecordChange(name, ChangeKind::CREATED, &item, nullptr);
-//                    txn.SetResponse(item.SerializeAsString());
+//                    txn.RecordChange(name, ChangeKind::CREATED, &item,
+//                    nullptr); txn.SetResponse(item.SerializeAsString());
 //                    return absl::OkStatus();
 //                  }},
 //                 [reactor](absl::StatusOr<CommitResult> r) { ... });
@@ -107,11 +108,9 @@ class Transaction {
                                                  std::string_view key);
   // Visits keys in [start, end) in order, including pending writes, until
   // `fn` returns false.
-  absl::Status Scan(std::string_view family, std::string_view start,
-                    std::string_view end,
-                    absl::FunctionRef<bool(std::string_view key,
-                                           std::string_view value)>
-                        fn);
+  absl::Status Scan(
+      std::string_view family, std::string_view start, std::string_view end,
+      absl::FunctionRef<bool(std::string_view key, std::string_view value)> fn);
   absl::Status Put(std::string_view family, std::string_view key,
                    std::string_view value);
   absl::Status Delete(std::string_view family, std::string_view key);
@@ -123,8 +122,7 @@ class Transaction {
   // Appends a change record for `resource` to the change log and indexes it
   // in the resource's history. Returns its sequence. `previous` is null for
   // CREATED, `current` is null for DELETED.
-  uint64_t RecordChange(std::string_view resource,
-                        changes::v1::ChangeKind kind,
+  uint64_t RecordChange(std::string_view resource, changes::v1::ChangeKind kind,
                         const google::protobuf::Message* current,
                         const google::protobuf::Message* previous);
 
@@ -200,12 +198,10 @@ class Store {
   absl::StatusOr<std::optional<std::string>> Get(
       std::string_view family, std::string_view key,
       const Snapshot* snapshot = nullptr) const;
-  absl::Status Scan(std::string_view family, std::string_view start,
-                    std::string_view end,
-                    absl::FunctionRef<bool(std::string_view key,
-                                           std::string_view value)>
-                        fn,
-                    const Snapshot* snapshot = nullptr) const;
+  absl::Status Scan(
+      std::string_view family, std::string_view start, std::string_view end,
+      absl::FunctionRef<bool(std::string_view key, std::string_view value)> fn,
+      const Snapshot* snapshot = nullptr) const;
   // Lists keys starting with `prefix` in order, `page_size` (1..1000)
   // entries that pass `filter` per page. `page_token` is the
   // next_page_token of the previous page, or empty; a token that does not

@@ -20,10 +20,10 @@ class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("store_test_", ::testing::UnitTest::GetInstance()
-                                           ->current_test_info()
-                                           ->name(),
-                        "_", getpid());
+           absl::StrCat(
+               "store_test_",
+               ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+               "_", getpid());
     std::filesystem::remove_all(dir_);
     Reopen();
   }
@@ -158,7 +158,8 @@ TEST_F(StoreTest, FailedApplyRollsBackOnlyThatRequest) {
 
 TEST_F(StoreTest, ReopenKeepsDataAndSequencesNeverRepeat) {
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(store_->CommitAndWait(PutRequest(absl::StrCat("k", i), "v")).ok());
+    ASSERT_TRUE(
+        store_->CommitAndWait(PutRequest(absl::StrCat("k", i), "v")).ok());
   }
   Reopen();
   EXPECT_EQ(store_->change_log().head(), 5u);
@@ -219,7 +220,9 @@ TEST_F(StoreTest, ConcurrentCommittersGetDenseUniqueSequences) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        ASSERT_TRUE(store_->CommitAndWait(PutRequest(absl::StrCat(t, "-", i), "v")).ok());
+        ASSERT_TRUE(
+            store_->CommitAndWait(PutRequest(absl::StrCat(t, "-", i), "v"))
+                .ok());
       }
     });
   }
@@ -234,11 +237,14 @@ TEST_F(StoreTest, ConcurrentCommittersGetDenseUniqueSequences) {
 
 TEST_F(StoreTest, CountersAndHistory) {
   for (int delta : {3, 4, -7}) {
-    ASSERT_TRUE(store_
-                    ->CommitAndWait({.apply = [delta](Transaction& txn) {
-                      return txn.AddToCounter("items", "n", delta).status();
-                    }})
-                    .ok());
+    ASSERT_TRUE(
+        store_
+            ->CommitAndWait(
+                {.apply =
+                     [delta](Transaction& txn) {
+                       return txn.AddToCounter("items", "n", delta).status();
+                     }})
+            .ok());
   }
   EXPECT_EQ(Value("n"), std::nullopt);  // back at zero: deleted
   ASSERT_TRUE(store_->CommitAndWait(PutRequest("h", "1")).ok());
@@ -253,7 +259,10 @@ TEST_F(StoreTest, CountersAndHistory) {
 
 TEST_F(StoreTest, ListPrefixPagesWithFilterAndRejectsForeignTokens) {
   for (int i = 0; i < 25; ++i) {
-    ASSERT_TRUE(store_->CommitAndWait(PutRequest(absl::StrCat("p/", 100 + i), absl::StrCat(i % 2))).ok());
+    ASSERT_TRUE(store_
+                    ->CommitAndWait(PutRequest(absl::StrCat("p/", 100 + i),
+                                               absl::StrCat(i % 2)))
+                    .ok());
   }
   ASSERT_TRUE(store_->CommitAndWait(PutRequest("q/1", "1")).ok());
   std::vector<std::string> seen;

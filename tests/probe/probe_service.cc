@@ -63,8 +63,9 @@ absl::StatusOr<std::unique_ptr<ServiceBundle>> ProbeBundle::Create(
     const ServerConfig& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
-  ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
-                   Store::Open(config.data_dir, {.column_families = {kEntries}}));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<Store> store,
+      Store::Open(config.data_dir, {.column_families = {kEntries}}));
   return std::unique_ptr<ServiceBundle>(new ProbeBundle(std::move(store)));
 }
 

@@ -63,8 +63,8 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
       }
       continue;
     }
-    const int wait_ms = static_cast<int>(
-        absl::ToInt64Milliseconds(deadline - absl::Now()));
+    const int wait_ms =
+        static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
     if (wait_ms <= 0) {
       return absl::DeadlineExceededError(
           absl::StrCat(binary, " did not report its address"));
@@ -75,9 +75,9 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     ssize_t n = read(out[0], buf, sizeof(buf));
     if (n <= 0) {
       auto code = process->Wait(absl::Seconds(5));
-      return absl::FailedPreconditionError(absl::StrCat(
-          binary, " exited before listening (exit ",
-          code.ok() ? *code : -1, "); see ", stderr_path));
+      return absl::FailedPreconditionError(
+          absl::StrCat(binary, " exited before listening (exit ",
+                       code.ok() ? *code : -1, "); see ", stderr_path));
     }
     seen.append(buf, static_cast<size_t>(n));
   }
