@@ -124,7 +124,7 @@ int ServerMain(int argc, char** argv, const ProgramInfo& info,
     std::cerr << info.program << ": " << started << "\n";
     return 1;
   }
-  (*host)->SetServing(true);
+  if (!(*bundle)->ManagesHealth()) (*host)->SetServing(true);
   std::cout << info.program << " listening on " << (*host)->address()
             << std::endl;
   LogInfo("serving", {{"program", info.program},

@@ -58,6 +58,10 @@ class ServiceBundle {
     (void)host;
     return absl::OkStatus();
   }
+  // False (the default): the server reports SERVING as soon as OnStarted
+  // returns. True: the bundle calls host.SetServing itself, e.g. the
+  // aggregator once its sources have caught up.
+  virtual bool ManagesHealth() const { return false; }
   // Called when draining begins, before in-flight calls are awaited: end
   // long-lived streams here (e.g. close the change log).
   virtual void BeginShutdown() {}

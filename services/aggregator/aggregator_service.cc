@@ -1,0 +1,232 @@
+#include "services/aggregator/aggregator_service.h"
+
+#include "common/server/commit_reactor.h"
+#include "common/server/grpc_status.h"
+#include "services/aggregator/source_consumer.h"
+
+namespace nq57::aggregator {
+namespace {
+
+// Finishes `context`'s reactor with `result` (copied into `response`).
+template <typename T>
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
+                                 absl::StatusOr<T> result, T* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (result.ok()) {
+    *response = std::move(*result);
+    reactor->Finish(grpc::Status::OK);
+  } else {
+    reactor->Finish(ToGrpcStatus(result.status()));
+  }
+  return reactor;
+}
+
+// Sends the current report, then a new one each time the aggregator's
+// change log advances and the province's figures differ. Lifetime as in
+// ChangeFeedService's SubscribeReactor: deleted in OnDone, or by a running
+// log waiter.
+class WatchReactor final : public grpc::ServerWriteReactor<v1::Report> {
+ public:
+  WatchReactor(ChangeLog* log, const AggregatorCore* core,
+               v1::WatchReportsRequest request)
+      : log_(log), core_(core), request_(std::move(request)) {
+    absl::MutexLock lock(&mu_);
+    SendIfChangedLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok || cancelled_) {
+      FinishLocked(grpc::Status::CANCELLED);
+      return;
+    }
+    SendIfChangedLocked();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+    if (wait_id_ != 0 && log_->CancelWait(wait_id_)) wait_id_ = 0;
+    if (!writing_ && wait_id_ == 0) FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      if (wait_id_ != 0 && !log_->CancelWait(wait_id_)) return;
+      wait_id_ = 0;
+    }
+    delete this;
+  }
+
+ private:
+  void OnLogAdvanced() {
+    bool destroy = false;
+    {
+      absl::MutexLock lock(&mu_);
+      wait_id_ = 0;
+      if (done_) {
+        destroy = true;
+      } else if (cancelled_) {
+        FinishLocked(grpc::Status::CANCELLED);
+      } else {
+        SendIfChangedLocked();
+      }
+    }
+    if (destroy) delete this;
+  }
+
+  void SendIfChangedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    while (!finished_) {
+      if (log_->closed()) {
+        FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                  "server is shutting down"));
+        return;
+      }
+      const uint64_t head = log_->head();
+      if (head >= seen_ || !sent_any_) {
+        seen_ = head + 1;
+        v1::GetReportRequest get;
+        get.set_province(request_.province());
+        get.set_period(request_.period());
+        absl::StatusOr<v1::Report> report = core_->GetReport(get);
+        if (!report.ok()) {
+          FinishLocked(ToGrpcStatus(report.status()));
+          return;
+        }
+        std::string fingerprint = AggregatorCore::ContentFingerprint(*report);
+        if (!sent_any_ || fingerprint != fingerprint_) {
+          fingerprint_ = std::move(fingerprint);
+          report_ = std::move(*report);
+          sent_any_ = true;
+          writing_ = true;
+          StartWrite(&report_);
+          return;
+        }
+      }
+      wait_id_ = log_->WaitFor(seen_, [this] { OnLogAdvanced(); });
+      if (wait_id_ != 0) return;
+    }
+  }
+
+  void FinishLocked(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(status);
+  }
+
+  ChangeLog* const log_;
+  const AggregatorCore* const core_;
+  const v1::WatchReportsRequest request_;
+  absl::Mutex mu_;
+  v1::Report report_ ABSL_GUARDED_BY(mu_);
+  std::string fingerprint_ ABSL_GUARDED_BY(mu_);
+  uint64_t seen_ ABSL_GUARDED_BY(mu_) = 0;
+  ChangeLog::WaitId wait_id_ ABSL_GUARDED_BY(mu_) = 0;
+  bool sent_any_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+AggregatorService::AggregatorService(Store* store, const AggregatorCore* core,
+                                     const RollupEngine* engine)
+    : store_(store), core_(core), engine_(engine) {}
+
+AggregatorService::~AggregatorService() {
+  std::vector<std::thread> rebuilds;
+  {
+    absl::MutexLock lock(&mu_);
+    rebuilds.swap(rebuilds_);
+  }
+  for (std::thread& t : rebuilds) t.join();
+}
+
+grpc::ServerUnaryReactor* AggregatorService::GetReport(
+    grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
+    v1::Report* response) {
+  return Answer(context, core_->GetReport(*request), response);
+}
+
+grpc::ServerUnaryReactor* AggregatorService::ListReports(
+    grpc::CallbackServerContext* context, const v1::ListReportsRequest* request,
+    v1::ListReportsResponse* response) {
+  return Answer(context, core_->ListReports(*request), response);
+}
+
+grpc::ServerUnaryReactor* AggregatorService::GetRankings(
+    grpc::CallbackServerContext* context, const v1::GetRankingsRequest* request,
+    v1::Rankings* response) {
+  return Answer(context, core_->GetRankings(*request), response);
+}
+
+grpc::ServerWriteReactor<v1::Report>* AggregatorService::WatchReports(
+    grpc::CallbackServerContext* /*context*/,
+    const v1::WatchReportsRequest* request) {
+  return new WatchReactor(&store_->change_log(), core_, *request);
+}
+
+grpc::ServerUnaryReactor* AggregatorService::Publish(
+    grpc::CallbackServerContext* context, const v1::PublishRequest* request,
+    v1::Snapshot* response) {
+  return CommitAndFinish(context, *store_,
+                         core_->PreparePublish(*request, ActorOf(*context)),
+                         response);
+}
+
+grpc::ServerUnaryReactor* AggregatorService::GetSnapshot(
+    grpc::CallbackServerContext* context, const v1::GetSnapshotRequest* request,
+    v1::Snapshot* response) {
+  return Answer(context, core_->GetSnapshot(*request), response);
+}
+
+grpc::ServerUnaryReactor* AggregatorService::ListSnapshots(
+    grpc::CallbackServerContext* context,
+    const v1::ListSnapshotsRequest* request,
+    v1::ListSnapshotsResponse* response) {
+  return Answer(context, core_->ListSnapshots(*request), response);
+}
+
+grpc::ServerUnaryReactor* AggregatorService::DiffSnapshots(
+    grpc::CallbackServerContext* context,
+    const v1::DiffSnapshotsRequest* request, v1::SnapshotDiff* response) {
+  return Answer(context, core_->DiffSnapshots(*request), response);
+}
+
+grpc::ServerUnaryReactor* AggregatorService::Export(
+    grpc::CallbackServerContext* context, const v1::ExportRequest* request,
+    v1::ExportResponse* response) {
+  return Answer(context, core_->Export(*request), response);
+}
+
+grpc::ServerUnaryReactor* AggregatorService::Explain(
+    grpc::CallbackServerContext* context, const v1::ExplainRequest* request,
+    v1::Explanation* response) {
+  return Answer(context, core_->Explain(*request), response);
+}
+
+grpc::ServerUnaryReactor* AggregatorService::Rebuild(
+    grpc::CallbackServerContext* context, const v1::RebuildRequest* /*request*/,
+    v1::RebuildResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::MutexLock lock(&mu_);
+  rebuilds_.emplace_back([this, reactor, response] {
+    FeedReader reader = GrpcFeedReader();
+    absl::StatusOr<v1::RebuildResponse> result = engine_->Rebuild(reader);
+    if (result.ok()) {
+      *response = std::move(*result);
+      reactor->Finish(grpc::Status::OK);
+    } else {
+      reactor->Finish(ToGrpcStatus(result.status()));
+    }
+  });
+  return reactor;
+}
+
+}  // namespace nq57::aggregator

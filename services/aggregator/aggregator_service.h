@@ -1,0 +1,74 @@
+// AggregatorService: the thin gRPC adapter of nq57.aggregator.v1 over
+// AggregatorCore. Reads answer inline from maintained measures; Publish goes
+// through the store's commit path; WatchReports follows the aggregator's own
+// change log; Rebuild runs on its own thread (it reads every source from
+// sequence 0) and finishes the call when done.
+#ifndef NQ57_SERVICES_AGGREGATOR_AGGREGATOR_SERVICE_H_
+#define NQ57_SERVICES_AGGREGATOR_AGGREGATOR_SERVICE_H_
+
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "nq57/aggregator/v1/aggregator.grpc.pb.h"
+#include "services/aggregator/aggregator_core.h"
+#include "services/aggregator/rollup_engine.h"
+
+namespace nq57::aggregator {
+
+class AggregatorService final : public v1::AggregatorService::CallbackService {
+ public:
+  // Nothing is owned; all must outlive the service's server.
+  AggregatorService(Store* store, const AggregatorCore* core,
+                    const RollupEngine* engine);
+  // Joins running rebuilds.
+  ~AggregatorService() override;
+
+  grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
+                                      const v1::GetReportRequest* request,
+                                      v1::Report* response) override;
+  grpc::ServerUnaryReactor* ListReports(
+      grpc::CallbackServerContext* context,
+      const v1::ListReportsRequest* request,
+      v1::ListReportsResponse* response) override;
+  grpc::ServerUnaryReactor* GetRankings(grpc::CallbackServerContext* context,
+                                        const v1::GetRankingsRequest* request,
+                                        v1::Rankings* response) override;
+  grpc::ServerWriteReactor<v1::Report>* WatchReports(
+      grpc::CallbackServerContext* context,
+      const v1::WatchReportsRequest* request) override;
+  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
+                                    const v1::PublishRequest* request,
+                                    v1::Snapshot* response) override;
+  grpc::ServerUnaryReactor* GetSnapshot(grpc::CallbackServerContext* context,
+                                        const v1::GetSnapshotRequest* request,
+                                        v1::Snapshot* response) override;
+  grpc::ServerUnaryReactor* ListSnapshots(
+      grpc::CallbackServerContext* context,
+      const v1::ListSnapshotsRequest* request,
+      v1::ListSnapshotsResponse* response) override;
+  grpc::ServerUnaryReactor* DiffSnapshots(
+      grpc::CallbackServerContext* context,
+      const v1::DiffSnapshotsRequest* request,
+      v1::SnapshotDiff* response) override;
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
+                                   const v1::ExportRequest* request,
+                                   v1::ExportResponse* response) override;
+  grpc::ServerUnaryReactor* Explain(grpc::CallbackServerContext* context,
+                                    const v1::ExplainRequest* request,
+                                    v1::Explanation* response) override;
+  grpc::ServerUnaryReactor* Rebuild(grpc::CallbackServerContext* context,
+                                    const v1::RebuildRequest* request,
+                                    v1::RebuildResponse* response) override;
+
+ private:
+  Store* const store_;
+  const AggregatorCore* const core_;
+  const RollupEngine* const engine_;
+  absl::Mutex mu_;
+  std::vector<std::thread> rebuilds_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace nq57::aggregator
+
+#endif  // NQ57_SERVICES_AGGREGATOR_AGGREGATOR_SERVICE_H_

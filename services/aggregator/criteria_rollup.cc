@@ -1,0 +1,225 @@
+#include "services/aggregator/criteria_rollup.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/absl_view.h"
+#include "common/base/status_macros.h"
+#include "google/protobuf/util/time_util.h"
+#include "nq57/criteria/v1/criteria.pb.h"
+
+namespace nq57::aggregator {
+namespace {
+
+using criteria::v1::Assignment;
+using criteria::v1::Criterion;
+
+constexpr std::string_view kAssignmentsInfix = "/assignments/";
+
+// What an assignment contributes, given its criterion.
+struct Facts {
+  bool counted = false;
+  std::string province;
+  std::string unit;
+  std::string level;  // "province" or "commune"
+  std::string block;
+  std::string group;
+  bool completed = false;
+  std::optional<absl::Time> deadline;
+  absl::Time complete_time;
+};
+
+absl::Time ToTime(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+std::string MirrorCriterionKey(std::string_view code) {
+  return absl::StrCat("c/", AbslView(code));
+}
+std::string MirrorAssignmentPrefix(std::string_view code) {
+  return absl::StrCat("a/", AbslView(code), "/");
+}
+
+Facts FactsOf(const std::optional<Criterion>& criterion,
+              const std::optional<Assignment>& assignment) {
+  Facts f;
+  if (!criterion.has_value() || !assignment.has_value() ||
+      criterion->state() != Criterion::ACTIVE) {
+    return f;
+  }
+  f.unit = assignment->unit();
+  f.province = std::string(ProvinceOf(f.unit));
+  if (f.province.empty()) return f;
+  f.counted = true;
+  f.level =
+      f.unit.find("/communes/") != std::string::npos ? "commune" : "province";
+  f.block = criteria::v1::Block_Name(criterion->block());
+  f.group = criteria::v1::Group_Name(criterion->group());
+  f.completed = assignment->state() == criteria::v1::COMPLETED;
+  if (criterion->has_deadline()) f.deadline = ToTime(criterion->deadline());
+  if (assignment->has_complete_time()) {
+    f.complete_time = ToTime(assignment->complete_time());
+  }
+  return f;
+}
+
+absl::Status AddFacts(const Facts& f, int sign, RollupState& state) {
+  if (!f.counted) return absl::OkStatus();
+  const std::string prefix =
+      absl::StrCat("criteria.", f.level, ".", f.block, ".", f.group);
+  RETURN_IF_ERROR(state.AddMeasure(
+      {f.province, "", absl::StrCat(prefix, ".assigned")}, sign));
+  // Units with at least one assignment, for coverage.
+  ASSIGN_OR_RETURN(int64_t unit_before,
+                   state.GetMeasure({f.unit, "", "criteria.unit.assigned"}));
+  RETURN_IF_ERROR(
+      state.AddMeasure({f.unit, "", "criteria.unit.assigned"}, sign));
+  const std::string units_assigned =
+      absl::StrCat("criteria.units_assigned.", f.level);
+  if (unit_before == 0 && sign > 0) {
+    RETURN_IF_ERROR(state.AddMeasure({f.province, "", units_assigned}, 1));
+  } else if (unit_before == 1 && sign < 0) {
+    RETURN_IF_ERROR(state.AddMeasure({f.province, "", units_assigned}, -1));
+  }
+  if (f.completed) {
+    RETURN_IF_ERROR(state.AddMeasure(
+        {f.province, "", absl::StrCat(prefix, ".completed")}, sign));
+    RETURN_IF_ERROR(
+        state.AddMeasure({f.unit, "", "criteria.unit.completed"}, sign));
+  }
+  if (f.deadline.has_value()) {
+    RETURN_IF_ERROR(state.AddMeasure(
+        {f.province, "", "criteria.deadline.with_deadline"}, sign));
+    if (f.completed) {
+      const bool on_time = f.complete_time <= *f.deadline;
+      RETURN_IF_ERROR(state.AddMeasure(
+          {f.province, "",
+           on_time ? "criteria.deadline.on_time" : "criteria.deadline.late"},
+          sign));
+    } else {
+      RETURN_IF_ERROR(
+          state.AddMeasure({f.province, OpenDeadlineBucket(*f.deadline),
+                            "criteria.deadline.open"},
+                           sign));
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <typename T>
+absl::StatusOr<std::optional<T>> ReadMirror(RollupState& state,
+                                            std::string_view key) {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, state.GetMirror(key));
+  if (!bytes.has_value()) return std::optional<T>();
+  T out;
+  if (!out.ParseFromString(*bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("corrupt mirror entry ", AbslView(key)));
+  }
+  return std::optional<T>(std::move(out));
+}
+
+absl::Status ApplyCriterion(const changes::v1::ChangeRecord& record,
+                            RollupState& state) {
+  std::optional<Criterion> next;
+  if (record.has_new_value()) {
+    Criterion c;
+    if (!record.new_value().UnpackTo(&c)) return absl::OkStatus();
+    next = std::move(c);
+  }
+  const std::string code = record.resource().substr(strlen("criteria/"));
+  const std::string key = MirrorCriterionKey(code);
+  ASSIGN_OR_RETURN(std::optional<Criterion> prev,
+                   ReadMirror<Criterion>(state, key));
+  const bool moves = !prev.has_value() || !next.has_value() ||
+                     prev->state() != next->state() ||
+                     prev->block() != next->block() ||
+                     prev->group() != next->group() ||
+                     prev->has_deadline() != next->has_deadline() ||
+                     (prev->has_deadline() &&
+                      ToTime(prev->deadline()) != ToTime(next->deadline()));
+  if (moves) {
+    std::vector<Assignment> assignments;
+    absl::Status parse = absl::OkStatus();
+    RETURN_IF_ERROR(state.ScanMirror(
+        MirrorAssignmentPrefix(code),
+        [&](std::string_view, std::string_view value) {
+          Assignment a;
+          if (!a.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+            parse = absl::DataLossError("corrupt assignment mirror");
+            return false;
+          }
+          assignments.push_back(std::move(a));
+          return true;
+        }));
+    RETURN_IF_ERROR(parse);
+    for (const Assignment& a : assignments) {
+      RETURN_IF_ERROR(AddFacts(FactsOf(prev, a), -1, state));
+      RETURN_IF_ERROR(AddFacts(FactsOf(next, a), +1, state));
+    }
+  }
+  if (next.has_value()) {
+    // Only what the rollup needs.
+    Criterion slim;
+    slim.set_code(next->code());
+    slim.set_block(next->block());
+    slim.set_group(next->group());
+    slim.set_level(next->level());
+    slim.set_state(next->state());
+    if (next->has_deadline()) *slim.mutable_deadline() = next->deadline();
+    RETURN_IF_ERROR(state.PutMirror(key, slim.SerializeAsString()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyAssignment(const changes::v1::ChangeRecord& record,
+                             RollupState& state) {
+  const std::string& resource = record.resource();
+  const size_t at = resource.find(kAssignmentsInfix);
+  const std::string unit = resource.substr(0, at);
+  const std::string code = resource.substr(at + kAssignmentsInfix.size());
+  std::optional<Assignment> next;
+  if (record.has_new_value()) {
+    Assignment a;
+    if (!record.new_value().UnpackTo(&a)) return absl::OkStatus();
+    Assignment slim;
+    slim.set_unit(unit);
+    slim.set_state(a.state());
+    if (a.has_complete_time())
+      *slim.mutable_complete_time() = a.complete_time();
+    next = std::move(slim);
+  }
+  ASSIGN_OR_RETURN(std::optional<Criterion> criterion,
+                   ReadMirror<Criterion>(state, MirrorCriterionKey(code)));
+  const std::string key = absl::StrCat(MirrorAssignmentPrefix(code), unit);
+  ASSIGN_OR_RETURN(std::optional<Assignment> prev,
+                   ReadMirror<Assignment>(state, key));
+  RETURN_IF_ERROR(AddFacts(FactsOf(criterion, prev), -1, state));
+  RETURN_IF_ERROR(AddFacts(FactsOf(criterion, next), +1, state));
+  if (next.has_value()) {
+    RETURN_IF_ERROR(state.PutMirror(key, next->SerializeAsString()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string OpenDeadlineBucket(absl::Time deadline) {
+  return absl::StrCat(
+      kOpenBucketPrefix,
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", deadline, absl::UTCTimeZone()));
+}
+
+absl::Status CriteriaRollup::Apply(const changes::v1::ChangeRecord& record,
+                                   RollupState& state) const {
+  const std::string& resource = record.resource();
+  if (resource.rfind("criteria/", 0) == 0) {
+    return ApplyCriterion(record, state);
+  }
+  if (resource.find(kAssignmentsInfix) != std::string::npos) {
+    return ApplyAssignment(record, state);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace nq57::aggregator

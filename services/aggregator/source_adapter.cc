@@ -1,0 +1,26 @@
+#include "services/aggregator/source_adapter.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/base/absl_view.h"
+#include "services/aggregator/criteria_rollup.h"
+#include "services/aggregator/federation_rollup.h"
+
+namespace nq57::aggregator {
+
+std::string_view ProvinceOf(std::string_view unit) {
+  constexpr std::string_view kPrefix = "provinces/";
+  if (unit.rfind(kPrefix, 0) != 0) return {};
+  const size_t end = unit.find('/', kPrefix.size());
+  return unit.substr(0, end);
+}
+
+absl::StatusOr<std::unique_ptr<SourceAdapter>> MakeSourceAdapter(
+    std::string_view kind) {
+  if (kind == "criteria") return std::make_unique<CriteriaRollup>();
+  if (kind == "aggregator") return std::make_unique<FederationRollup>();
+  return absl::InvalidArgumentError(
+      absl::StrCat("--source: unknown kind \"", AbslView(kind),
+                   "\" (criteria, publicservice, eidentity or aggregator)"));
+}
+
+}  // namespace nq57::aggregator
