@@ -3,8 +3,6 @@
 #include <utility>
 
 #include "common/server/grpc_status.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace nq57 {
 
@@ -37,17 +35,6 @@ std::string ActorOf(const grpc::CallbackServerContext& context) {
   if (it != metadata.end())
     return std::string(it->second.data(), it->second.size());
   return context.peer();
-}
-
-std::string RequestFingerprint(const google::protobuf::Message& request) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    request.SerializeToCodedStream(&coded);
-  }
-  return out;
 }
 
 }  // namespace nq57

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/base/request_fingerprint.h"
 #include "common/store/store.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
@@ -34,11 +35,6 @@ grpc::ServerUnaryReactor* CommitAndFinish(grpc::CallbackServerContext* context,
 // Who is calling, for the audit trail: the "x-nq57-actor" metadata if the
 // integration platform sent it, else the peer address.
 std::string ActorOf(const grpc::CallbackServerContext& context);
-
-// The request's deterministic serialization: identical requests give
-// identical bytes, so a retry can be told from a different request reusing
-// the same request_id.
-std::string RequestFingerprint(const google::protobuf::Message& request);
 
 }  // namespace nq57
 

@@ -11,6 +11,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/base/log.h"
 #include "common/server/server_host.h"
 
@@ -136,12 +137,16 @@ int ServerMain(int argc, char** argv, const ProgramInfo& info,
   LogInfo("shutting down",
           {{"program", info.program},
            {"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  const absl::Time drain_start = absl::Now();
   (*host)->SetServing(false);
   (*bundle)->BeginShutdown();
   (*host)->Shutdown(config->drain);
+  LogInfo("drained", {{"program", info.program},
+                      {"drain_ms", absl::ToDoubleMilliseconds(absl::Now() - drain_start)}});
   host->reset();
   bundle->reset();  // closes the store: queued commits finish, WAL synced
-  LogInfo("stopped", {{"program", info.program}});
+  LogInfo("stopped", {{"program", info.program},
+                      {"shutdown_ms", absl::ToDoubleMilliseconds(absl::Now() - drain_start)}});
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "common/base/digest.h"
 #include "common/base/field_error.h"
 #include "common/base/status_macros.h"
+#include "common/base/request_fingerprint.h"
 #include "common/server/commit_reactor.h"
 #include "common/store/key_codec.h"
 #include "google/protobuf/util/json_util.h"

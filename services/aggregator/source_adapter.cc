@@ -4,6 +4,7 @@
 #include "common/base/absl_view.h"
 #include "services/aggregator/criteria_rollup.h"
 #include "services/aggregator/federation_rollup.h"
+#include "services/aggregator/publicservice_rollup.h"
 
 namespace nq57::aggregator {
 
@@ -18,6 +19,7 @@ absl::StatusOr<std::unique_ptr<SourceAdapter>> MakeSourceAdapter(
     std::string_view kind) {
   if (kind == "criteria") return std::make_unique<CriteriaRollup>();
   if (kind == "aggregator") return std::make_unique<FederationRollup>();
+  if (kind == "publicservice") return std::make_unique<PublicServiceRollup>();
   return absl::InvalidArgumentError(
       absl::StrCat("--source: unknown kind \"", AbslView(kind),
                    "\" (criteria, publicservice, eidentity or aggregator)"));

@@ -14,11 +14,10 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
 #include "common/base/field_error.h"
+#include "common/base/request_fingerprint.h"
 #include "common/base/status_macros.h"
 #include "common/ratio/ratio.h"
 #include "common/store/key_codec.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace nq57::criteria {
@@ -64,22 +63,12 @@ int64_t Nanos(const Timestamp& t) {
   return TimeUtil::TimestampToNanoseconds(t);
 }
 
-std::string Fingerprint(const google::protobuf::Message& request) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    request.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
 
 CommitRequest MakeCommit(const google::protobuf::Message& request,
                          const std::string& request_id, std::string actor,
                          absl::AnyInvocable<absl::Status(Transaction&)> apply) {
   return CommitRequest{.request_id = request_id,
-                       .fingerprint = Fingerprint(request),
+                       .fingerprint = RequestFingerprint(request),
                        .actor = std::move(actor),
                        .apply = std::move(apply)};
 }

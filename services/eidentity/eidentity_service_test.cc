@@ -1,0 +1,278 @@
+// eidentity-server's services in-process over real gRPC on loopback (port
+// 0), with a real store in a temporary directory: every RPC, its error
+// paths as clients see them (BadRequest field violations, NOT_FOUND,
+// ALREADY_EXISTS), and the change feed an aggregator consumes.
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/field_error.h"
+#include "common/server/grpc_status.h"
+#include "common/server/server_host.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "nq57/changes/v1/changes.grpc.pb.h"
+#include "nq57/eidentity/v1/eidentity.grpc.pb.h"
+#include "services/eidentity/eidentity_bundle.h"
+
+namespace nq57::eidentity {
+namespace {
+
+constexpr char kCommune[] = "provinces/25/communes/07900";
+constexpr char kOther[] = "provinces/25/communes/07894";
+
+common::v1::Date Date(int y, int m, int d) {
+  common::v1::Date out;
+  out.set_year(y);
+  out.set_month(m);
+  out.set_day(d);
+  return out;
+}
+
+v1::Snapshot Snapshot(const std::string& unit, common::v1::Date date,
+                      int64_t issued, int64_t activated) {
+  v1::Snapshot s;
+  s.set_unit(unit);
+  *s.mutable_as_of_date() = date;
+  s.set_source("vneid");
+  (*s.mutable_values())["eid_accounts_issued"].set_count(issued);
+  (*s.mutable_values())["eid_accounts_activated"].set_count(activated);
+  return s;
+}
+
+std::string FieldOf(const grpc::Status& status) {
+  auto v = FieldViolationsOf(FromGrpcStatus(status));
+  return v.empty() ? "<none: " + status.error_message() + ">" : v[0].field;
+}
+
+class EidentityServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_.data_dir =
+        (std::filesystem::path(::testing::TempDir()) /
+         absl::StrCat(
+             "eidentity_service_test_", getpid(), "_",
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+            .string();
+    config_.config_dir = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
+    std::filesystem::remove_all(config_.data_dir);
+    auto bundle = EidentityBundle::Create(config_, {.stale_after_days = 10});
+    ASSERT_TRUE(bundle.ok()) << bundle.status();
+    bundle_ = std::move(*bundle);
+    auto host =
+        ServerHost::Start({.listen = "127.0.0.1:0"}, bundle_->services(),
+                          bundle_->service_names());
+    ASSERT_TRUE(host.ok()) << host.status();
+    host_ = std::move(*host);
+    host_->SetServing(true);
+    auto channel = grpc::CreateChannel(host_->address(),
+                                       grpc::InsecureChannelCredentials());
+    stub_ = v1::EidentityService::NewStub(channel);
+    feed_ = changes::v1::ChangeFeed::NewStub(channel);
+  }
+
+  void TearDown() override {
+    if (host_) {
+      bundle_->BeginShutdown();
+      host_->Shutdown(absl::Seconds(5));
+    }
+    host_.reset();
+    bundle_.reset();
+    std::filesystem::remove_all(config_.data_dir);
+  }
+
+  grpc::Status Report(const v1::Snapshot& s, const std::string& request_id,
+                      v1::ReportSnapshotResponse* out = nullptr) {
+    grpc::ClientContext ctx;
+    v1::ReportSnapshotRequest req;
+    *req.mutable_snapshot() = s;
+    req.set_request_id(request_id);
+    v1::ReportSnapshotResponse resp;
+    grpc::Status status = stub_->ReportSnapshot(&ctx, req, &resp);
+    if (out != nullptr) *out = resp;
+    return status;
+  }
+
+  ServerConfig config_;
+  std::unique_ptr<EidentityBundle> bundle_;
+  std::unique_ptr<ServerHost> host_;
+  std::unique_ptr<v1::EidentityService::Stub> stub_;
+  std::unique_ptr<changes::v1::ChangeFeed::Stub> feed_;
+};
+
+TEST_F(EidentityServiceTest, MetricDefinitions) {
+  grpc::ClientContext ctx;
+  v1::ListMetricDefinitionsRequest req;
+  req.set_page_size(5);
+  v1::ListMetricDefinitionsResponse resp;
+  ASSERT_TRUE(stub_->ListMetricDefinitions(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.metric_definitions_size(), 5);
+  EXPECT_FALSE(resp.next_page_token().empty());
+
+  grpc::ClientContext bad_ctx;
+  req.set_page_token("xyz");
+  EXPECT_EQ(FieldOf(stub_->ListMetricDefinitions(&bad_ctx, req, &resp)),
+            "page_token");
+
+  grpc::ClientContext get_ctx;
+  v1::GetMetricDefinitionRequest get;
+  get.set_name("metricDefinitions/eid_accounts_issued");
+  v1::MetricDefinition def;
+  ASSERT_TRUE(stub_->GetMetricDefinition(&get_ctx, get, &def).ok());
+  EXPECT_EQ(def.kind(), v1::STOCK);
+  EXPECT_EQ(def.catalog_version(), "eidentity-2025.10");
+  grpc::ClientContext missing_ctx;
+  get.set_name("metricDefinitions/nope");
+  EXPECT_EQ(stub_->GetMetricDefinition(&missing_ctx, get, &def).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(EidentityServiceTest, ReportSnapshotAndItsErrors) {
+  v1::ReportSnapshotResponse first, retry;
+  ASSERT_TRUE(
+      Report(Snapshot(kCommune, Date(2025, 10, 1), 100, 90), "r1", &first)
+          .ok());
+  EXPECT_EQ(first.values_written(), 2);
+  ASSERT_TRUE(
+      Report(Snapshot(kCommune, Date(2025, 10, 1), 100, 90), "r1", &retry)
+          .ok());
+  EXPECT_EQ(retry.last_sequence(), first.last_sequence());
+  EXPECT_EQ(
+      Report(Snapshot(kCommune, Date(2025, 10, 1), 100, 91), "r1").error_code(),
+      grpc::StatusCode::ALREADY_EXISTS);
+
+  grpc::Status bad =
+      Report(Snapshot(kCommune, Date(2025, 10, 2), 100, 101), "");
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(bad), "snapshot.values.eid_accounts_activated.count");
+  grpc::Status unknown = Report(
+      Snapshot("provinces/25/communes/11111", Date(2025, 10, 2), 1, 1), "");
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext ctx;
+  v1::ReportSnapshotRequest empty;
+  v1::ReportSnapshotResponse resp;
+  EXPECT_EQ(FieldOf(stub_->ReportSnapshot(&ctx, empty, &resp)), "snapshot");
+}
+
+TEST_F(EidentityServiceTest, BatchRollupUnitMetricsAndHistory) {
+  {
+    grpc::ClientContext ctx;
+    v1::BatchReportSnapshotsRequest req;
+    *req.add_snapshots() = Snapshot(kCommune, Date(2025, 10, 1), 100, 90);
+    *req.add_snapshots() = Snapshot(kOther, Date(2025, 10, 20), 300, 280);
+    *req.add_snapshots() = Snapshot(kCommune, Date(2025, 10, 21), 150, 151);
+    v1::BatchReportSnapshotsResponse resp;
+    grpc::Status s = stub_->BatchReportSnapshots(&ctx, req, &resp);
+    EXPECT_EQ(FieldOf(s), "snapshots[2].values.eid_accounts_activated.count");
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::BatchReportSnapshotsRequest req;
+    *req.add_snapshots() = Snapshot(kCommune, Date(2025, 10, 1), 100, 90);
+    *req.add_snapshots() = Snapshot(kOther, Date(2025, 10, 20), 300, 280);
+    v1::BatchReportSnapshotsResponse resp;
+    ASSERT_TRUE(stub_->BatchReportSnapshots(&ctx, req, &resp).ok());
+    EXPECT_EQ(resp.results_size(), 2);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::RollupMetricsRequest req;
+    req.set_parent("provinces/25");
+    *req.mutable_as_of_date() = Date(2025, 10, 21);
+    v1::Rollup rollup;
+    ASSERT_TRUE(stub_->RollupMetrics(&ctx, req, &rollup).ok());
+    EXPECT_EQ(rollup.coverage().reported(), 2);
+    EXPECT_EQ(rollup.coverage().expected(), 148);
+    EXPECT_EQ(rollup.coverage().missing_count(), 146);
+    // The server's default staleness (10 days): kCommune reported on 10-01.
+    EXPECT_EQ(rollup.stale_after_days(), 10);
+    ASSERT_EQ(rollup.stale_size(), 1);
+    EXPECT_EQ(rollup.stale(0).unit(), kCommune);
+    for (const auto& f : rollup.figures()) {
+      if (f.metric() == "eid_accounts_issued") {
+        EXPECT_EQ(f.value(), 400);
+      }
+      if (f.metric() == "EID_ACTIVATION_RATE") {
+        EXPECT_EQ(f.indicator().value().percent(), "92.50");
+      }
+    }
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::RollupMetricsRequest req;
+    req.set_parent(kCommune);
+    v1::Rollup rollup;
+    EXPECT_EQ(FieldOf(stub_->RollupMetrics(&ctx, req, &rollup)), "parent");
+    grpc::ClientContext ctx2;
+    req.set_parent("provinces/77");
+    EXPECT_EQ(stub_->RollupMetrics(&ctx2, req, &rollup).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetUnitMetricsRequest req;
+    req.set_unit(kOther);
+    *req.mutable_as_of_date() = Date(2025, 10, 25);
+    v1::UnitMetrics metrics;
+    ASSERT_TRUE(stub_->GetUnitMetrics(&ctx, req, &metrics).ok());
+    EXPECT_EQ(metrics.unit().display_name(), "Nông Trang");
+    for (const auto& f : metrics.figures()) {
+      if (f.metric() == "eid_accounts_issued") {
+        EXPECT_EQ(f.value(), 300);
+        EXPECT_EQ(f.source(), "vneid");
+        EXPECT_EQ(f.value_date().day(), 20);
+      }
+    }
+    grpc::ClientContext ctx2;
+    req.set_unit("provinces/25/communes/12345");
+    EXPECT_EQ(stub_->GetUnitMetrics(&ctx2, req, &metrics).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetHistoryRequest req;
+    req.set_unit(kCommune);
+    req.set_metric("eid_accounts_activated");
+    v1::GetHistoryResponse history;
+    ASSERT_TRUE(stub_->GetHistory(&ctx, req, &history).ok());
+    ASSERT_EQ(history.points_size(), 1);
+    EXPECT_EQ(history.points(0).value(), 90);
+    grpc::ClientContext ctx2;
+    *req.mutable_start_date() = Date(2025, 10, 5);
+    *req.mutable_end_date() = Date(2025, 10, 4);
+    EXPECT_EQ(FieldOf(stub_->GetHistory(&ctx2, req, &history)), "end_date");
+  }
+}
+
+TEST_F(EidentityServiceTest, ChangeFeedCarriesPointsAndLatestDeltas) {
+  ASSERT_TRUE(Report(Snapshot(kCommune, Date(2025, 10, 1), 100, 90), "").ok());
+  ASSERT_TRUE(Report(Snapshot(kCommune, Date(2025, 10, 2), 120, 95), "").ok());
+  grpc::ClientContext ctx;
+  changes::v1::SubscribeRequest req;
+  auto reader = feed_->Subscribe(&ctx, req);
+  std::vector<changes::v1::ChangeRecord> records;
+  changes::v1::ChangeBatch batch;
+  while (records.size() < 8 && reader->Read(&batch)) {
+    for (const auto& r : batch.records()) records.push_back(r);
+  }
+  ASSERT_EQ(records.size(), 8u);
+  // Per value: the point, then the unit's latest STOCK value.
+  EXPECT_EQ(records[4].resource(),
+            std::string(kCommune) +
+                "/metrics/eid_accounts_activated/points/2025-10-02");
+  EXPECT_EQ(records[4].kind(), changes::v1::CREATED);
+  EXPECT_EQ(records[7].resource(),
+            std::string(kCommune) + "/metrics/eid_accounts_issued");
+  EXPECT_EQ(records[7].kind(), changes::v1::UPDATED);
+  v1::MetricPoint now, before;
+  ASSERT_TRUE(records[7].new_value().UnpackTo(&now));
+  ASSERT_TRUE(records[7].previous_value().UnpackTo(&before));
+  EXPECT_EQ(now.value() - before.value(), 20);
+  EXPECT_EQ(now.province(), "provinces/25");
+  EXPECT_EQ(now.kind(), v1::STOCK);
+  ctx.TryCancel();
+  reader->Finish();
+}
+
+}  // namespace
+}  // namespace nq57::eidentity

@@ -1,0 +1,352 @@
+// The aggregator as real processes beside real data services:
+//  - exactly once: the aggregator is killed with SIGKILL at 20 random points
+//    while the criteria service is being written to; after the last restart
+//    its report equals the criteria service's own summary (a recount) and
+//    Rebuild from sequence 0 equals the incremental state;
+//  - WatchReports sends a new report after a data-service write;
+//  - federation: three provincial stacks and a national aggregator; a tie in
+//    a criteria group ranks 1, 2, 2.
+// Links no server code: only clients and process control.
+#include <signal.h>
+
+#include <atomic>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "nq57/aggregator/v1/aggregator.grpc.pb.h"
+#include "nq57/criteria/v1/criteria.grpc.pb.h"
+#include "tests/support/server_process.h"
+
+namespace nq57 {
+namespace {
+
+using aggregator::v1::AggregatorService;
+using criteria::v1::CriteriaService;
+
+const std::string kBin = NQ57_BIN_DIR;
+const std::string kConfig = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
+
+class AggregatorProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           absl::StrCat("aggregator_process_test_", getpid(), "_",
+                        ::testing::UnitTest::GetInstance()
+                            ->current_test_info()
+                            ->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<ServerProcess> StartServer(const std::string& program,
+                                             const std::string& name,
+                                             std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {
+        "--listen=127.0.0.1:0",
+        absl::StrCat("--data_dir=", (dir_ / name).string()),
+        absl::StrCat("--config_dir=", kConfig)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto p = ServerProcess::Start(kBin + "/" + program, args,
+                                  (dir_ / (name + ".log")).string());
+    EXPECT_TRUE(p.ok()) << p.status();
+    return p.ok() ? std::move(*p) : nullptr;
+  }
+
+  std::unique_ptr<ServerProcess> StartAggregator(
+      const std::string& name, const std::vector<std::string>& sources) {
+    std::string list;
+    for (const std::string& s : sources) {
+      absl::StrAppend(&list, list.empty() ? "" : ",", s);
+    }
+    return StartServer("aggregator-server", name,
+                       {absl::StrCat("--source=", list)});
+  }
+
+  std::filesystem::path dir_;
+};
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
+  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+}
+
+// Waits until the server's overall health is SERVING (the aggregator turns
+// SERVING once every source has caught up).
+bool WaitServing(const std::string& address, absl::Duration timeout) {
+  auto health = grpc::health::v1::Health::NewStub(Connect(address));
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    if (health->Check(&ctx, req, &resp).ok() &&
+        resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      return true;
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
+}
+
+// Creates `n` commune-level criteria of `block`/`group` and assigns each to
+// every commune of `province`. Returns the assignment names.
+std::vector<std::string> SeedCriteria(CriteriaService::Stub& stub,
+                                      const std::string& province, int n,
+                                      criteria::v1::Block block,
+                                      criteria::v1::Group group,
+                                      nq57::common::v1::UnitLevel level) {
+  std::vector<std::string> assignments;
+  for (int i = 0; i < n; ++i) {
+    const std::string code =
+        absl::StrCat(criteria::v1::Block_Name(block), "-",
+                     criteria::v1::Group_Name(group), "-", i);
+    {
+      grpc::ClientContext ctx;
+      criteria::v1::CreateCriterionRequest req;
+      req.set_request_id(absl::StrCat("create-", code));
+      auto* c = req.mutable_criterion();
+      c->set_code(code);
+      c->set_title(absl::StrCat("Tiêu chí ", code));
+      c->set_source(criteria::v1::RESOLUTION_57_NQ_TW);
+      c->set_block(block);
+      c->set_group(group);
+      c->set_level(level);
+      criteria::v1::Criterion out;
+      grpc::Status s = stub.CreateCriterion(&ctx, req, &out);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+    }
+    grpc::ClientContext ctx;
+    criteria::v1::BatchCreateAssignmentsRequest req;
+    req.set_request_id(absl::StrCat("assign-", code));
+    req.set_criterion(absl::StrCat("criteria/", code));
+    req.set_province(province);
+    criteria::v1::BatchCreateAssignmentsResponse out;
+    grpc::Status s = stub.BatchCreateAssignments(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    for (const auto& a : out.assignments()) assignments.push_back(a.name());
+  }
+  return assignments;
+}
+
+grpc::Status Report(CriteriaService::Stub& stub, const std::string& assignment,
+                    criteria::v1::ProgressState state) {
+  grpc::ClientContext ctx;
+  criteria::v1::ReportProgressRequest req;
+  req.mutable_report()->set_assignment(assignment);
+  req.mutable_report()->set_state(state);
+  if (state == criteria::v1::COMPLETED) {
+    req.mutable_report()->mutable_complete_time()->set_seconds(
+        absl::ToUnixSeconds(absl::Now()) + 1);  // after the assignment
+  }
+  criteria::v1::Assignment out;
+  return stub.ReportProgress(&ctx, req, &out);
+}
+
+aggregator::v1::Report GetReport(AggregatorService::Stub& stub,
+                                 const std::string& province) {
+  grpc::ClientContext ctx;
+  aggregator::v1::GetReportRequest req;
+  req.set_province(province);
+  aggregator::v1::Report out;
+  grpc::Status s = stub.GetReport(&ctx, req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return out;
+}
+
+TEST_F(AggregatorProcessTest, ExactlyOnceAcrossTwentyKillNinePoints) {
+  auto criteria = StartServer("criteria-server", "criteria");
+  ASSERT_NE(criteria, nullptr);
+  auto criteria_stub = CriteriaService::NewStub(Connect(criteria->address()));
+  std::vector<std::string> assignments =
+      SeedCriteria(*criteria_stub, "provinces/25", 3, criteria::v1::PARTY,
+                   criteria::v1::DATA, common::v1::COMMUNE);
+  auto more = SeedCriteria(*criteria_stub, "provinces/25", 2,
+                           criteria::v1::GOVERNMENT, criteria::v1::PLATFORMS,
+                           common::v1::COMMUNE);
+  assignments.insert(assignments.end(), more.begin(), more.end());
+  ASSERT_EQ(assignments.size(), 5u * 148);
+
+  const std::string source = absl::StrCat("criteria@", criteria->address());
+  auto agg = StartAggregator("aggregator", {source});
+  ASSERT_NE(agg, nullptr);
+
+  // Keep writing while the aggregator is killed and restarted.
+  std::atomic<bool> stop{false};
+  std::atomic<int> writes{0};
+  std::thread writer([&] {
+    std::mt19937_64 rng(57);
+    auto stub = CriteriaService::NewStub(Connect(criteria->address()));
+    while (!stop.load()) {
+      const auto state = static_cast<criteria::v1::ProgressState>(1 + rng() % 3);
+      if (Report(*stub, assignments[rng() % assignments.size()], state).ok()) {
+        ++writes;
+      }
+    }
+  });
+  std::mt19937_64 rng(2025);
+  for (int kill = 0; kill < 20; ++kill) {
+    absl::SleepFor(absl::Milliseconds(30 + rng() % 150));
+    agg->Signal(SIGKILL);
+    ASSERT_EQ(*agg->Wait(), 128 + SIGKILL);
+    agg = StartAggregator("aggregator", {source});
+    ASSERT_NE(agg, nullptr);
+  }
+  stop = true;
+  writer.join();
+  EXPECT_GT(writes.load(), 100);
+
+  ASSERT_TRUE(WaitServing(agg->address(), absl::Seconds(30)));
+  auto agg_stub = AggregatorService::NewStub(Connect(agg->address()));
+  // Caught up with the last write: the report reflects the criteria head.
+  aggregator::v1::Report report;
+  for (int i = 0; i < 200; ++i) {
+    report = GetReport(*agg_stub, "provinces/25");
+    const auto& f = report.freshness(0);
+    if (f.serving() && f.applied_sequence() == f.head_sequence()) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  // The criteria service's own counters are the recount.
+  grpc::ClientContext ctx;
+  criteria::v1::GetSummaryRequest sreq;
+  sreq.set_unit("provinces/25");
+  sreq.set_include_subunits(true);
+  criteria::v1::Summary summary;
+  ASSERT_TRUE(criteria_stub->GetSummary(&ctx, sreq, &summary).ok());
+  for (const auto& block : summary.blocks()) {
+    const std::string id =
+        absl::StrCat("criteria.block.", criteria::v1::Block_Name(block.block()));
+    bool found = false;
+    for (const auto& f : report.criteria().blocks()) {
+      if (f.id() != id) continue;
+      found = true;
+      EXPECT_EQ(f.value().ratio().numerator(),
+                block.completed().ratio().numerator())
+          << id;
+      EXPECT_EQ(f.value().ratio().denominator(),
+                block.completed().ratio().denominator())
+          << id;
+    }
+    EXPECT_TRUE(found) << id;
+  }
+  EXPECT_EQ(report.criteria().total().value().ratio().numerator(),
+            summary.total().ratio().numerator());
+  EXPECT_EQ(report.criteria().total().value().ratio().denominator(), 740);
+
+  grpc::ClientContext rctx;
+  aggregator::v1::RebuildRequest rreq;
+  aggregator::v1::RebuildResponse rebuilt;
+  grpc::Status rs = agg_stub->Rebuild(&rctx, rreq, &rebuilt);
+  ASSERT_TRUE(rs.ok()) << rs.error_message();
+  EXPECT_TRUE(rebuilt.equal())
+      << (rebuilt.differences_size() ? rebuilt.differences(0) : "");
+  EXPECT_GT(rebuilt.measures_compared(), 10);
+
+  agg->Signal(SIGTERM);
+  EXPECT_EQ(*agg->Wait(), 0);
+  criteria->Signal(SIGTERM);
+  EXPECT_EQ(*criteria->Wait(), 0);
+}
+
+TEST_F(AggregatorProcessTest, WatchReportsSeesADataServiceWrite) {
+  auto criteria = StartServer("criteria-server", "criteria");
+  ASSERT_NE(criteria, nullptr);
+  auto criteria_stub = CriteriaService::NewStub(Connect(criteria->address()));
+  auto assignments =
+      SeedCriteria(*criteria_stub, "provinces/25", 1, criteria::v1::FRONT,
+                   criteria::v1::TRAINING, common::v1::COMMUNE);
+  auto agg = StartAggregator(
+      "aggregator", {absl::StrCat("criteria@", criteria->address())});
+  ASSERT_NE(agg, nullptr);
+  ASSERT_TRUE(WaitServing(agg->address(), absl::Seconds(30)));
+  auto agg_stub = AggregatorService::NewStub(Connect(agg->address()));
+
+  grpc::ClientContext ctx;
+  aggregator::v1::WatchReportsRequest req;
+  req.set_province("provinces/25");
+  auto watch = agg_stub->WatchReports(&ctx, req);
+  aggregator::v1::Report first;
+  ASSERT_TRUE(watch->Read(&first));
+  EXPECT_EQ(first.criteria().total().value().ratio().numerator(), 0);
+  EXPECT_EQ(first.criteria().total().value().ratio().denominator(), 148);
+
+  const absl::Time written = absl::Now();
+  ASSERT_TRUE(Report(*criteria_stub, assignments[0], criteria::v1::COMPLETED).ok());
+  aggregator::v1::Report next;
+  ASSERT_TRUE(watch->Read(&next));
+  EXPECT_LT(absl::Now() - written, absl::Seconds(5));
+  EXPECT_EQ(next.criteria().total().value().ratio().numerator(), 1);
+  EXPECT_GT(next.input_sequences().at("criteria"),
+            first.input_sequences().at("criteria"));
+  ctx.TryCancel();
+  watch->Finish();
+}
+
+TEST_F(AggregatorProcessTest, FederationRanksProvincesWithTies) {
+  // Three provincial stacks: Phú Thọ completes 2 of 2 Platforms criteria,
+  // Hà Nội and Cao Bằng 1 of 2 each.
+  struct Stack {
+    std::string province;
+    int completed;
+    std::unique_ptr<ServerProcess> criteria, aggregator;
+  };
+  std::vector<Stack> stacks;
+  stacks.push_back({"provinces/25", 2, nullptr, nullptr});
+  stacks.push_back({"provinces/01", 1, nullptr, nullptr});
+  stacks.push_back({"provinces/04", 1, nullptr, nullptr});
+  std::vector<std::string> national_sources;
+  for (Stack& s : stacks) {
+    const std::string tag = s.province.substr(s.province.size() - 2);
+    s.criteria = StartServer("criteria-server", "criteria-" + tag);
+    ASSERT_NE(s.criteria, nullptr);
+    auto stub = CriteriaService::NewStub(Connect(s.criteria->address()));
+    auto assignments =
+        SeedCriteria(*stub, s.province, 2, criteria::v1::GOVERNMENT,
+                     criteria::v1::PLATFORMS, common::v1::PROVINCE);
+    ASSERT_EQ(assignments.size(), 2u);
+    for (int i = 0; i < s.completed; ++i) {
+      ASSERT_TRUE(Report(*stub, assignments[i], criteria::v1::COMPLETED).ok());
+    }
+    s.aggregator = StartAggregator(
+        "aggregator-" + tag, {absl::StrCat("criteria@", s.criteria->address())});
+    ASSERT_NE(s.aggregator, nullptr);
+    national_sources.push_back(
+        absl::StrCat("p", tag, "=aggregator@", s.aggregator->address()));
+  }
+  auto national = StartAggregator("national", national_sources);
+  ASSERT_NE(national, nullptr);
+  ASSERT_TRUE(WaitServing(national->address(), absl::Seconds(30)));
+  auto stub = AggregatorService::NewStub(Connect(national->address()));
+  aggregator::v1::Rankings rankings;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    grpc::ClientContext ctx;
+    aggregator::v1::GetRankingsRequest req;
+    req.set_group("PLATFORMS");
+    rankings.Clear();
+    ASSERT_TRUE(stub->GetRankings(&ctx, req, &rankings).ok());
+    if (rankings.entries_size() == 3) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(rankings.entries_size(), 3);
+  EXPECT_EQ(rankings.entries(0).province(), "provinces/25");
+  EXPECT_EQ(rankings.entries(0).rank(), 1);
+  EXPECT_EQ(rankings.entries(1).province(), "provinces/01");
+  EXPECT_EQ(rankings.entries(1).rank(), 2);
+  EXPECT_EQ(rankings.entries(2).province(), "provinces/04");
+  EXPECT_EQ(rankings.entries(2).rank(), 2);
+  EXPECT_NE(rankings.tie_rule().find("1, 2, 2, 4"), std::string::npos);
+
+  // A provincial report reads the same through the national aggregator.
+  auto report = GetReport(*stub, "provinces/01");
+  EXPECT_EQ(report.criteria().total().value().ratio().numerator(), 1);
+  EXPECT_EQ(report.criteria().total().value().ratio().denominator(), 2);
+}
+
+}  // namespace
+}  // namespace nq57
