@@ -29,7 +29,8 @@ class BaselineReporter : public benchmark::ConsoleReporter {
       const std::string name = run.benchmark_name();
       const size_t slash = name.find('/');
       const std::string family = name.substr(0, slash);
-      const std::string rest = slash == std::string::npos ? "" : name.substr(slash);
+      const std::string rest =
+          slash == std::string::npos ? "" : name.substr(slash);
       figures_[{family, rest}] = f;
     }
   }

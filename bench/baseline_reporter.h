@@ -8,7 +8,8 @@
 // baseline's when both report a "p99_us" counter.
 //
 //   int main(int argc, char** argv) {
-//     return RunWithBaselines(argc, argv, {{"BM_StoreCommit", "BM_RawRocksDB"}});
+//     return RunWithBaselines(argc, argv, {{"BM_StoreCommit",
+//     "BM_RawRocksDB"}});
 //   }
 #ifndef NQ57_BENCH_BASELINE_REPORTER_H_
 #define NQ57_BENCH_BASELINE_REPORTER_H_

@@ -40,14 +40,16 @@ void StartServer(const benchmark::State&) {
   ServerConfig config;
   config.data_dir = g_dir;
   g_bundle = std::move(*ProbeBundle::Create(config));
-  g_host = std::move(*ServerHost::Start(
-      {.listen = "127.0.0.1:0"}, g_bundle->services(), g_bundle->service_names()));
+  g_host = std::move(*ServerHost::Start({.listen = "127.0.0.1:0"},
+                                        g_bundle->services(),
+                                        g_bundle->service_names()));
   g_host->SetServing(true);
   // A few connections, as a real integration platform would use.
   g_channels.clear();
   for (int i = 0; i < 4; ++i) {
     grpc::ChannelArguments args;
-    args.SetInt("channel_index", i);  // distinct channels, not shared subchannels
+    args.SetInt("channel_index",
+                i);  // distinct channels, not shared subchannels
     g_channels.push_back(grpc::CreateCustomChannel(
         g_host->address(), grpc::InsecureChannelCredentials(), args));
   }
@@ -71,9 +73,9 @@ void Record(benchmark::State& state, std::vector<double>& mine) {
   // last threads see (almost) the whole run.
   std::vector<double> all = g_latencies_us;
   std::sort(all.begin(), all.end());
-  state.counters["p99_us"] = benchmark::Counter(
-      all.empty() ? 0 : all[all.size() * 99 / 100],
-      benchmark::Counter::kAvgThreads);
+  state.counters["p99_us"] =
+      benchmark::Counter(all.empty() ? 0 : all[all.size() * 99 / 100],
+                         benchmark::Counter::kAvgThreads);
 }
 
 template <typename Call>
@@ -125,9 +127,9 @@ int main(int argc, char** argv) {
   // arms; tools/bench.sh sends stderr to a file.
   for (int threads : {1, 16, 64}) {
     using Fn = void (*)(benchmark::State&);
-    for (auto [name, fn] : {std::pair<const char*, Fn>{"BM_Echo", nq57::BM_Echo},
-                            std::pair<const char*, Fn>{"BM_DurablePut",
-                                                       nq57::BM_DurablePut}}) {
+    for (auto [name, fn] :
+         {std::pair<const char*, Fn>{"BM_Echo", nq57::BM_Echo},
+          std::pair<const char*, Fn>{"BM_DurablePut", nq57::BM_DurablePut}}) {
       benchmark::RegisterBenchmark(name, fn)
           ->Setup(nq57::StartServer)
           ->Teardown(nq57::StopServer)

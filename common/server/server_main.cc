@@ -142,11 +142,13 @@ int ServerMain(int argc, char** argv, const ProgramInfo& info,
   (*bundle)->BeginShutdown();
   (*host)->Shutdown(config->drain);
   LogInfo("drained", {{"program", info.program},
-                      {"drain_ms", absl::ToDoubleMilliseconds(absl::Now() - drain_start)}});
+                      {"drain_ms",
+                       absl::ToDoubleMilliseconds(absl::Now() - drain_start)}});
   host->reset();
   bundle->reset();  // closes the store: queued commits finish, WAL synced
   LogInfo("stopped", {{"program", info.program},
-                      {"shutdown_ms", absl::ToDoubleMilliseconds(absl::Now() - drain_start)}});
+                      {"shutdown_ms",
+                       absl::ToDoubleMilliseconds(absl::Now() - drain_start)}});
   return 0;
 }
 

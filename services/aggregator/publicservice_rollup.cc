@@ -69,12 +69,15 @@ bool Unpack(const google::protobuf::Any& any, T* out) {
 
 absl::Status CountReporting(std::string_view source, std::string_view unit,
                             int delta, RollupState& state) {
-  const std::string unit_measure = absl::StrCat(AbslView(source), ".unit.reported");
+  const std::string unit_measure =
+      absl::StrCat(AbslView(source), ".unit.reported");
   ASSIGN_OR_RETURN(int64_t before,
                    state.GetMeasure({std::string(unit), "", unit_measure}));
-  RETURN_IF_ERROR(state.AddMeasure({std::string(unit), "", unit_measure}, delta));
+  RETURN_IF_ERROR(
+      state.AddMeasure({std::string(unit), "", unit_measure}, delta));
   const int64_t after = before + delta;
-  if (unit.find("/communes/") == std::string_view::npos) return absl::OkStatus();
+  if (unit.find("/communes/") == std::string_view::npos)
+    return absl::OkStatus();
   const std::string province(ProvinceOf(unit));
   const std::string units = absl::StrCat(AbslView(source), ".units_reporting");
   if (before <= 0 && after > 0) {

@@ -63,7 +63,6 @@ int64_t Nanos(const Timestamp& t) {
   return TimeUtil::TimestampToNanoseconds(t);
 }
 
-
 CommitRequest MakeCommit(const google::protobuf::Message& request,
                          const std::string& request_id, std::string actor,
                          absl::AnyInvocable<absl::Status(Transaction&)> apply) {

@@ -69,7 +69,6 @@ Timestamp ToProto(absl::Time t) {
   return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
 }
 
-
 std::string Field(std::string_view prefix, std::string_view name) {
   return absl::StrCat(AbslView(prefix), AbslView(name));
 }

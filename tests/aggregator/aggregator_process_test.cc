@@ -37,18 +37,17 @@ class AggregatorProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("aggregator_process_test_", getpid(), "_",
-                        ::testing::UnitTest::GetInstance()
-                            ->current_test_info()
-                            ->name());
+           absl::StrCat(
+               "aggregator_process_test_", getpid(), "_",
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::unique_ptr<ServerProcess> StartServer(const std::string& program,
-                                             const std::string& name,
-                                             std::vector<std::string> extra = {}) {
+  std::unique_ptr<ServerProcess> StartServer(
+      const std::string& program, const std::string& name,
+      std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {
         "--listen=127.0.0.1:0",
         absl::StrCat("--data_dir=", (dir_ / name).string()),
@@ -167,9 +166,9 @@ TEST_F(AggregatorProcessTest, ExactlyOnceAcrossTwentyKillNinePoints) {
   std::vector<std::string> assignments =
       SeedCriteria(*criteria_stub, "provinces/25", 3, criteria::v1::PARTY,
                    criteria::v1::DATA, common::v1::COMMUNE);
-  auto more = SeedCriteria(*criteria_stub, "provinces/25", 2,
-                           criteria::v1::GOVERNMENT, criteria::v1::PLATFORMS,
-                           common::v1::COMMUNE);
+  auto more =
+      SeedCriteria(*criteria_stub, "provinces/25", 2, criteria::v1::GOVERNMENT,
+                   criteria::v1::PLATFORMS, common::v1::COMMUNE);
   assignments.insert(assignments.end(), more.begin(), more.end());
   ASSERT_EQ(assignments.size(), 5u * 148);
 
@@ -184,7 +183,8 @@ TEST_F(AggregatorProcessTest, ExactlyOnceAcrossTwentyKillNinePoints) {
     std::mt19937_64 rng(57);
     auto stub = CriteriaService::NewStub(Connect(criteria->address()));
     while (!stop.load()) {
-      const auto state = static_cast<criteria::v1::ProgressState>(1 + rng() % 3);
+      const auto state =
+          static_cast<criteria::v1::ProgressState>(1 + rng() % 3);
       if (Report(*stub, assignments[rng() % assignments.size()], state).ok()) {
         ++writes;
       }
@@ -220,8 +220,8 @@ TEST_F(AggregatorProcessTest, ExactlyOnceAcrossTwentyKillNinePoints) {
   criteria::v1::Summary summary;
   ASSERT_TRUE(criteria_stub->GetSummary(&ctx, sreq, &summary).ok());
   for (const auto& block : summary.blocks()) {
-    const std::string id =
-        absl::StrCat("criteria.block.", criteria::v1::Block_Name(block.block()));
+    const std::string id = absl::StrCat(
+        "criteria.block.", criteria::v1::Block_Name(block.block()));
     bool found = false;
     for (const auto& f : report.criteria().blocks()) {
       if (f.id() != id) continue;
@@ -261,8 +261,8 @@ TEST_F(AggregatorProcessTest, WatchReportsSeesADataServiceWrite) {
   auto assignments =
       SeedCriteria(*criteria_stub, "provinces/25", 1, criteria::v1::FRONT,
                    criteria::v1::TRAINING, common::v1::COMMUNE);
-  auto agg = StartAggregator(
-      "aggregator", {absl::StrCat("criteria@", criteria->address())});
+  auto agg = StartAggregator("aggregator",
+                             {absl::StrCat("criteria@", criteria->address())});
   ASSERT_NE(agg, nullptr);
   ASSERT_TRUE(WaitServing(agg->address(), absl::Seconds(30)));
   auto agg_stub = AggregatorService::NewStub(Connect(agg->address()));
@@ -277,7 +277,8 @@ TEST_F(AggregatorProcessTest, WatchReportsSeesADataServiceWrite) {
   EXPECT_EQ(first.criteria().total().value().ratio().denominator(), 148);
 
   const absl::Time written = absl::Now();
-  ASSERT_TRUE(Report(*criteria_stub, assignments[0], criteria::v1::COMPLETED).ok());
+  ASSERT_TRUE(
+      Report(*criteria_stub, assignments[0], criteria::v1::COMPLETED).ok());
   aggregator::v1::Report next;
   ASSERT_TRUE(watch->Read(&next));
   EXPECT_LT(absl::Now() - written, absl::Seconds(5));
@@ -313,8 +314,9 @@ TEST_F(AggregatorProcessTest, FederationRanksProvincesWithTies) {
     for (int i = 0; i < s.completed; ++i) {
       ASSERT_TRUE(Report(*stub, assignments[i], criteria::v1::COMPLETED).ok());
     }
-    s.aggregator = StartAggregator(
-        "aggregator-" + tag, {absl::StrCat("criteria@", s.criteria->address())});
+    s.aggregator =
+        StartAggregator("aggregator-" + tag,
+                        {absl::StrCat("criteria@", s.criteria->address())});
     ASSERT_NE(s.aggregator, nullptr);
     national_sources.push_back(
         absl::StrCat("p", tag, "=aggregator@", s.aggregator->address()));
