@@ -11,6 +11,8 @@
 #include "common/base/field_error.h"
 #include "gtest/gtest.h"
 #include "nq57/criteria/v1/criteria.pb.h"
+#include "nq57/eidentity/v1/eidentity.pb.h"
+#include "nq57/publicservice/v1/publicservice.pb.h"
 #include "services/aggregator/criteria_rollup.h"
 
 namespace nq57::aggregator {
@@ -289,6 +291,103 @@ TEST_F(RollupEngineTest, PhuThoBlockTotals) {
   EXPECT_EQ(m["criteria.commune.PARTY.DATA.assigned"], 2696);
   EXPECT_EQ(m["criteria.commune.GOVERNMENT.DATA.completed"], 4972);
   EXPECT_EQ(m["criteria.commune.FRONT.DATA.assigned"], 3435);
+}
+
+// Records as publicservice-server and eidentity-server write them.
+changes::v1::ChangeRecord Record(uint64_t seq, std::string resource,
+                                 const google::protobuf::Message* now,
+                                 const google::protobuf::Message* before) {
+  changes::v1::ChangeRecord r;
+  r.set_sequence(seq);
+  r.set_resource(std::move(resource));
+  if (now != nullptr) r.mutable_new_value()->PackFrom(*now);
+  if (before != nullptr) r.mutable_previous_value()->PackFrom(*before);
+  return r;
+}
+
+TEST_F(RollupEngineTest, PublicServiceAndEidentityAdapters) {
+  engine_.reset();
+  engine_ = std::move(*RollupEngine::Create(
+      store_.get(),
+      {{"ps", "publicservice", "unused"}, {"eid", "eidentity", "unused"}}));
+  const std::string commune = "provinces/25/communes/07900";
+  // Public service: a procedure changes level; a month's stats are
+  // replaced (applied as new - previous, not added twice).
+  publicservice::v1::Procedure p1, p2;
+  p1.set_unit(commune);
+  p1.set_online_level(publicservice::v1::PARTIAL);
+  p2 = p1;
+  p2.set_online_level(publicservice::v1::FULL_PROCESS);
+  publicservice::v1::DossierStats s1, s2;
+  s1.set_unit(commune);
+  s1.mutable_period()->set_month("2025-10");
+  s1.mutable_counts()->set_dossiers_digitised(10);
+  s2 = s1;
+  s2.mutable_counts()->set_dossiers_digitised(7);
+  changes::v1::ChangeBatch ps;
+  *ps.add_records() = Record(1, commune + "/procedures/P1", &p1, nullptr);
+  *ps.add_records() = Record(2, commune + "/procedures/P1", &p2, &p1);
+  *ps.add_records() =
+      Record(3, commune + "/dossierStats/2025-10/fields/land", &s1, nullptr);
+  *ps.add_records() =
+      Record(4, commune + "/dossierStats/2025-10/fields/land", &s2, &s1);
+  ASSERT_TRUE(engine_->ApplyBatch("ps", ps).ok());
+
+  // E-identity: a stock's latest value moves 100 -> 130; a flow point is
+  // replaced.
+  eidentity::v1::MetricPoint l1, l2, f1, f2;
+  l1.set_unit(commune);
+  l1.set_metric("eid_accounts_issued");
+  l1.set_kind(eidentity::v1::STOCK);
+  l1.set_value(100);
+  l1.mutable_as_of_date()->set_year(2025);
+  l1.mutable_as_of_date()->set_month(9);
+  l1.mutable_as_of_date()->set_day(30);
+  l2 = l1;
+  l2.set_value(130);
+  l2.mutable_as_of_date()->set_month(10);
+  l2.mutable_as_of_date()->set_day(20);
+  f1 = l2;
+  f1.set_metric("pension_recipients");
+  f1.set_kind(eidentity::v1::FLOW);
+  f1.set_value(50);
+  f2 = f1;
+  f2.set_value(55);
+  changes::v1::ChangeBatch eid;
+  *eid.add_records() =
+      Record(1, commune + "/metrics/eid_accounts_issued/points/2025-09-30", &l1,
+             nullptr);
+  *eid.add_records() =
+      Record(2, commune + "/metrics/eid_accounts_issued", &l1, nullptr);
+  *eid.add_records() =
+      Record(3, commune + "/metrics/eid_accounts_issued/points/2025-10-20", &l2,
+             nullptr);
+  *eid.add_records() =
+      Record(4, commune + "/metrics/eid_accounts_issued", &l2, &l1);
+  *eid.add_records() =
+      Record(5, commune + "/metrics/pension_recipients/points/2025-10-20", &f1,
+             nullptr);
+  *eid.add_records() = Record(
+      6, commune + "/metrics/pension_recipients/points/2025-10-20", &f2, &f1);
+  ASSERT_TRUE(engine_->ApplyBatch("eid", eid).ok());
+
+  auto all = engine_->AllMeasures();
+  ASSERT_TRUE(all.ok());
+  auto get = [&](std::string scope, std::string bucket, std::string measure) {
+    auto it = all->find({scope, bucket, measure});
+    return it == all->end() ? int64_t{0} : it->second;
+  };
+  const std::string p = "provinces/25";
+  EXPECT_EQ(get(p, "", "publicservice.procedures_total"), 1);
+  EXPECT_EQ(get(p, "", "publicservice.procedures_full_process"), 1);
+  EXPECT_EQ(get(p, "", "publicservice.procedures_partial"), 0);
+  EXPECT_EQ(get(p, "2025-10", "publicservice.dossiers_digitised"), 7);
+  EXPECT_EQ(get(p, "", "publicservice.units_reporting"), 1);
+  EXPECT_EQ(get(p, "", "eidentity.eid_accounts_issued"), 130);
+  EXPECT_EQ(get(p, "2025-10", "eidentity.pension_recipients"), 55);
+  EXPECT_EQ(get(p, "", "eidentity.units_reporting"), 1);
+  EXPECT_EQ(get(p, "latest:2025-10-20", "eidentity.units_latest"), 1);
+  EXPECT_EQ(get(p, "latest:2025-09-30", "eidentity.units_latest"), 0);
 }
 
 TEST(SourceSpecTest, Parses) {
