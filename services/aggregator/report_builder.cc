@@ -1,5 +1,6 @@
 #include "services/aggregator/report_builder.h"
 
+#include <cstring>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -162,6 +163,18 @@ absl::StatusOr<ReportBuilder::Measures> ReportBuilder::ReadMeasures(
       snapshot));
   RETURN_IF_ERROR(status);
   return out;
+}
+
+absl::StatusOr<int64_t> ReportBuilder::ReadMeasure(
+    const MeasureKey& key, const Snapshot* snapshot) const {
+  ASSIGN_OR_RETURN(
+      std::optional<std::string> v,
+      store_->Get(kMeasuresFamily, EncodeMeasureKey(key), snapshot));
+  uint64_t raw = 0;
+  if (v.has_value() && !DecodeUint64(*v, &raw)) {
+    return absl::DataLossError("corrupt measure");
+  }
+  return static_cast<int64_t>(raw);
 }
 
 absl::StatusOr<std::vector<std::string>> ReportBuilder::Provinces(
@@ -402,21 +415,24 @@ absl::Status ReportBuilder::BuildCatalogSection(
   RETURN_IF_ERROR(status);
   coverage.set_stale_count(stale);
   if (coverage.missing_count() > 0 || stale > 0) {
+    const std::string reported_measure = absl::StrCat(prefix, "unit.reported");
+    const std::string latest_measure = absl::StrCat(prefix, "unit.latest_day");
     coverage.set_missing_count(0);
     for (const Unit* unit : expected) {
-      ASSIGN_OR_RETURN(Measures unit_measures,
-                       ReadMeasures(unit->name, "", snapshot));
-      auto reported = unit_measures.find(absl::StrCat(prefix, "unit.reported"));
-      if (reported == unit_measures.end() || reported->second <= 0) {
+      ASSIGN_OR_RETURN(
+          int64_t reported,
+          ReadMeasure({unit->name, "", reported_measure}, snapshot));
+      if (reported <= 0) {
         coverage.set_missing_count(coverage.missing_count() + 1);
         if (coverage.missing_size() < kMaxListed) {
           coverage.add_missing(unit->name);
         }
         continue;
       }
-      auto latest = unit_measures.find(absl::StrCat(prefix, "unit.latest_day"));
-      if (latest != unit_measures.end() && coverage.stale_size() < kMaxListed &&
-          absl::FormatCivilTime(absl::CivilDay(1970, 1, 1) + latest->second) <
+      ASSIGN_OR_RETURN(int64_t latest,
+                       ReadMeasure({unit->name, "", latest_measure}, snapshot));
+      if (latest > 0 && coverage.stale_size() < kMaxListed &&
+          absl::FormatCivilTime(absl::CivilDay(1970, 1, 1) + latest) <
               stale_before.substr(strlen(kLatestBucketPrefix))) {
         coverage.add_stale(unit->name);
       }

@@ -100,6 +100,8 @@ class ReportBuilder {
   absl::StatusOr<Measures> ReadMeasures(std::string_view scope,
                                         std::string_view bucket,
                                         const Snapshot* snapshot) const;
+  absl::StatusOr<int64_t> ReadMeasure(const MeasureKey& key,
+                                      const Snapshot* snapshot) const;
   absl::Status BuildCriteria(std::string_view province, const Measures& current,
                              absl::Time as_of, const Snapshot* snapshot,
                              v1::Report& report) const;

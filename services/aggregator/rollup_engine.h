@@ -12,6 +12,10 @@
 //
 // Rebuild() replays every source from sequence 0 into memory, up to the
 // sequences the incremental state had applied at a snapshot, and compares.
+// Sources replay in parallel; this relies on an adapter reading only
+// measures its own source writes (true of every adapter here: their
+// measures are prefixed by the source kind, and federated provinces are
+// disjoint scopes).
 //
 // Thread-safe: ApplyBatch may be called from several consumer threads (the
 // store serialises commits); Rebuild runs beside them.

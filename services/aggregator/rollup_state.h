@@ -21,6 +21,8 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "common/store/store.h"
@@ -44,6 +46,10 @@ struct MeasureKey {
   std::string bucket;
   std::string measure;
   friend auto operator<=>(const MeasureKey&, const MeasureKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const MeasureKey& k) {
+    return H::combine(std::move(h), k.scope, k.bucket, k.measure);
+  }
 };
 
 std::string EncodeMeasureKey(const MeasureKey& key);
@@ -105,11 +111,15 @@ class MemoryRollupState : public RollupState {
       std::string_view prefix,
       absl::FunctionRef<bool(std::string_view, std::string_view)> fn) override;
 
-  const std::map<MeasureKey, int64_t>& measures() const { return measures_; }
+  const absl::flat_hash_map<MeasureKey, int64_t>& measures() const {
+    return measures_;
+  }
 
  private:
-  std::map<MeasureKey, int64_t> measures_;
-  std::map<std::string, std::string, std::less<>> mirror_;
+  // Rebuild touches every measure and mirror entry once per record: hashed
+  // measures, and a B-tree for the mirror (ordered for prefix scans).
+  absl::flat_hash_map<MeasureKey, int64_t> measures_;
+  absl::btree_map<std::string, std::string, std::less<>> mirror_;
 };
 
 }  // namespace nq57::aggregator
