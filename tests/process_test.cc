@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
@@ -24,6 +25,14 @@ using grpc::health::v1::HealthCheckResponse;
 namespace reflection = grpc::reflection::v1alpha;
 
 const std::string kProbeServer = std::string(NQ57_BIN_DIR) + "/probe-server";
+
+// A draining gRPC server sends GOAWAY and a PING, and closes the connection
+// once the client acknowledges it. An idle gRPC C++ client only polls its
+// connections on the backup poller, every 5 s by default, which would make
+// every drain here take 5 s. Real clients of ours are mid-call (and poll),
+// so the tests' clients poll as often.
+const bool kFastClientPolling =
+    setenv("GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS", "50", 1) == 0;
 
 class ProcessTest : public ::testing::Test {
  protected:
@@ -94,6 +103,27 @@ TEST_F(ProcessTest, ServesThenDrainsOnSigtermAndExitsZero) {
       << log;
   EXPECT_NE(log.find("\"latency_ms\":"), std::string::npos);
   EXPECT_NE(log.find("\"peer\":\"ipv4:127.0.0.1:"), std::string::npos);
+}
+
+TEST_F(ProcessTest, DrainIsPromptWithIdleClientConnections) {
+  ASSERT_TRUE(kFastClientPolling);
+  auto server = StartProbe();
+  ASSERT_NE(server, nullptr);
+  // A client that made a call and keeps its connection open, idle.
+  auto channel = grpc::CreateChannel(server->address(),
+                                     grpc::InsecureChannelCredentials());
+  auto probe = testing::v1::Probe::NewStub(channel);
+  grpc::ClientContext ctx;
+  testing::v1::PutRequest req;
+  req.set_key("k");
+  testing::v1::PutResponse resp;
+  ASSERT_TRUE(probe->Put(&ctx, req, &resp).ok());
+  const absl::Time start = absl::Now();
+  server->Signal(SIGTERM);
+  auto code = server->Wait(absl::Seconds(20));
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 0);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2)) << Log();
 }
 
 TEST_F(ProcessTest, ReflectionListsAndDescribesEveryServiceIncludingHealth) {
