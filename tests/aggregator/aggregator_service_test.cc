@@ -1,0 +1,335 @@
+// The aggregator's feed API over real gRPC on loopback, with a real
+// criteria service in the same process as its source: reports and their
+// errors, publishing (idempotent, numbered, hashed, immutable), listing and
+// diffing snapshots, JSON/CSV export, explanations, rankings with history.
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "common/base/field_error.h"
+#include "common/server/grpc_status.h"
+#include "common/server/server_host.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "nq57/aggregator/v1/aggregator.grpc.pb.h"
+#include "nq57/criteria/v1/criteria.grpc.pb.h"
+#include "services/aggregator/aggregator_bundle.h"
+#include "services/criteria/criteria_bundle.h"
+
+namespace nq57 {
+namespace {
+
+using aggregator::v1::AggregatorService;
+using criteria::v1::CriteriaService;
+
+class AggregatorServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           absl::StrCat(
+               "aggregator_service_test_", getpid(), "_",
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    ServerConfig config;
+    config.config_dir = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
+    config.data_dir = (dir_ / "criteria").string();
+    criteria_ = std::move(*criteria::CriteriaBundle::Create(config));
+    criteria_host_ = std::move(*ServerHost::Start({.listen = "127.0.0.1:0"},
+                                                  criteria_->services(),
+                                                  criteria_->service_names()));
+    criteria_host_->SetServing(true);
+    criteria_stub_ = CriteriaService::NewStub(grpc::CreateChannel(
+        criteria_host_->address(), grpc::InsecureChannelCredentials()));
+
+    config.data_dir = (dir_ / "aggregator").string();
+    aggregator::AggregatorOptions options;
+    options.sources.push_back(
+        {"criteria", "criteria", criteria_host_->address()});
+    aggregator_ =
+        std::move(*aggregator::AggregatorBundle::Create(config, options));
+    aggregator_host_ = std::move(
+        *ServerHost::Start({.listen = "127.0.0.1:0"}, aggregator_->services(),
+                           aggregator_->service_names()));
+    ASSERT_TRUE(aggregator_->OnStarted(*aggregator_host_).ok());
+    stub_ = AggregatorService::NewStub(grpc::CreateChannel(
+        aggregator_host_->address(), grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    aggregator_->BeginShutdown();
+    aggregator_host_->Shutdown(absl::Seconds(2));
+    criteria_->BeginShutdown();
+    criteria_host_->Shutdown(absl::Seconds(2));
+    aggregator_host_.reset();
+    aggregator_.reset();
+    criteria_host_.reset();
+    criteria_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // One province-level criterion per (province, group) of GOVERNMENT,
+  // assigned to the province itself; returns the assignment.
+  std::string Assign(const std::string& province, criteria::v1::Group group) {
+    const std::string code =
+        absl::StrCat("T-", province.substr(province.size() - 2), "-",
+                     criteria::v1::Group_Name(group));
+    grpc::ClientContext c1;
+    criteria::v1::CreateCriterionRequest create;
+    auto* c = create.mutable_criterion();
+    c->set_code(code);
+    c->set_title(code);
+    c->set_source(criteria::v1::PLAN_02_KH_BCDTW);
+    c->set_block(criteria::v1::GOVERNMENT);
+    c->set_group(group);
+    c->set_level(common::v1::PROVINCE);
+    criteria::v1::Criterion created;
+    EXPECT_TRUE(criteria_stub_->CreateCriterion(&c1, create, &created).ok());
+    grpc::ClientContext c2;
+    criteria::v1::CreateAssignmentRequest assign;
+    assign.set_unit(province);
+    assign.set_criterion(absl::StrCat("criteria/", code));
+    criteria::v1::Assignment a;
+    grpc::Status s = criteria_stub_->CreateAssignment(&c2, assign, &a);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return a.name();
+  }
+
+  void Complete(const std::string& assignment) {
+    grpc::ClientContext ctx;
+    criteria::v1::ReportProgressRequest req;
+    req.mutable_report()->set_assignment(assignment);
+    req.mutable_report()->set_state(criteria::v1::COMPLETED);
+    req.mutable_report()->mutable_complete_time()->set_seconds(
+        absl::ToUnixSeconds(absl::Now()) + 1);
+    criteria::v1::Assignment out;
+    grpc::Status s = criteria_stub_->ReportProgress(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
+
+  // Waits until the aggregator has applied everything the criteria service
+  // committed.
+  void CatchUp() {
+    const uint64_t head = static_cast<criteria::CriteriaBundle&>(*criteria_)
+                              .store()
+                              .change_log()
+                              .head();
+    for (int i = 0; i < 500; ++i) {
+      auto applied = aggregator_->engine().AppliedSequence("criteria");
+      if (applied.ok() && *applied == head) return;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    FAIL() << "aggregator did not catch up";
+  }
+
+  aggregator::v1::Report Report(const std::string& province) {
+    grpc::ClientContext ctx;
+    aggregator::v1::GetReportRequest req;
+    req.set_province(province);
+    aggregator::v1::Report out;
+    grpc::Status s = stub_->GetReport(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  aggregator::v1::Snapshot Publish(const std::string& request_id) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("x-nq57-actor", "so-khcn");
+    aggregator::v1::PublishRequest req;
+    req.set_request_id(request_id);
+    req.set_province("provinces/25");
+    aggregator::v1::Snapshot out;
+    grpc::Status s = stub_->Publish(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<ServiceBundle> criteria_;
+  std::unique_ptr<ServerHost> criteria_host_;
+  std::unique_ptr<CriteriaService::Stub> criteria_stub_;
+  std::unique_ptr<aggregator::AggregatorBundle> aggregator_;
+  std::unique_ptr<ServerHost> aggregator_host_;
+  std::unique_ptr<AggregatorService::Stub> stub_;
+};
+
+TEST_F(AggregatorServiceTest, ReportErrorsNameTheField) {
+  grpc::ClientContext c1;
+  aggregator::v1::GetReportRequest req;
+  aggregator::v1::Report out;
+  grpc::Status s = stub_->GetReport(&c1, req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s))[0].field, "province");
+  grpc::ClientContext c2;
+  req.set_province("provinces/99");
+  EXPECT_EQ(stub_->GetReport(&c2, req, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext c3;
+  req.set_province("provinces/25");
+  req.set_period("2025-13");
+  s = stub_->GetReport(&c3, req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s))[0].field, "period");
+  grpc::ClientContext c4;
+  req.set_province("provinces/25/communes/07900");
+  req.clear_period();
+  EXPECT_EQ(stub_->GetReport(&c4, req, &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(AggregatorServiceTest, PublishSnapshotsDiffExportExplain) {
+  const std::string a1 = Assign("provinces/25", criteria::v1::PLATFORMS);
+  const std::string a2 = Assign("provinces/25", criteria::v1::DATA);
+  Complete(a1);
+  CatchUp();
+  aggregator::v1::Snapshot first = Publish("publish-1");
+  EXPECT_EQ(first.name(), "provinces/25/snapshots/1");
+  EXPECT_EQ(first.number(), 1u);
+  EXPECT_EQ(first.publisher(), "so-khcn");
+  EXPECT_EQ(first.content_hash().size(), 64u);
+  EXPECT_EQ(first.report().criteria().total().value().ratio().numerator(), 1);
+  // A retry is the same snapshot, not a second one.
+  aggregator::v1::Snapshot retry = Publish("publish-1");
+  EXPECT_EQ(retry.number(), 1u);
+  EXPECT_EQ(retry.content_hash(), first.content_hash());
+
+  Complete(a2);
+  CatchUp();
+  aggregator::v1::Snapshot second = Publish("publish-2");
+  EXPECT_EQ(second.number(), 2u);
+  EXPECT_NE(second.content_hash(), first.content_hash());
+
+  // Immutable: the first snapshot still says what was sent.
+  grpc::ClientContext g;
+  aggregator::v1::GetSnapshotRequest get;
+  get.set_name(first.name());
+  aggregator::v1::Snapshot again;
+  ASSERT_TRUE(stub_->GetSnapshot(&g, get, &again).ok());
+  EXPECT_EQ(again.content_hash(), first.content_hash());
+  EXPECT_EQ(again.report().criteria().total().value().ratio().numerator(), 1);
+
+  grpc::ClientContext l;
+  aggregator::v1::ListSnapshotsRequest list;
+  list.set_province("provinces/25");
+  aggregator::v1::ListSnapshotsResponse listed;
+  ASSERT_TRUE(stub_->ListSnapshots(&l, list, &listed).ok());
+  ASSERT_EQ(listed.snapshots_size(), 2);
+  EXPECT_FALSE(listed.snapshots(0).has_report());
+
+  grpc::ClientContext d;
+  aggregator::v1::DiffSnapshotsRequest diff_req;
+  diff_req.set_from(first.name());
+  diff_req.set_to(second.name());
+  aggregator::v1::SnapshotDiff diff;
+  ASSERT_TRUE(stub_->DiffSnapshots(&d, diff_req, &diff).ok());
+  bool data_changed = false;
+  for (const auto& change : diff.changes()) {
+    if (change.id() == "criteria.block_group.GOVERNMENT.DATA") {
+      data_changed = true;
+      EXPECT_EQ(change.from().ratio().numerator(), 0);
+      EXPECT_EQ(change.to().ratio().numerator(), 1);
+    }
+    EXPECT_NE(change.id(), "criteria.block_group.GOVERNMENT.PLATFORMS");
+  }
+  EXPECT_TRUE(data_changed);
+
+  grpc::ClientContext bad;
+  diff_req.set_to("provinces/25/snapshots/9");
+  grpc::Status s = stub_->DiffSnapshots(&bad, diff_req, &diff);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // Export: canonical JSON that parses back, and CSV.
+  grpc::ClientContext e1;
+  aggregator::v1::ExportRequest export_req;
+  export_req.set_snapshot(first.name());
+  export_req.set_format(aggregator::v1::ExportRequest::JSON);
+  aggregator::v1::ExportResponse exported;
+  ASSERT_TRUE(stub_->Export(&e1, export_req, &exported).ok());
+  EXPECT_EQ(exported.content_type(), "application/json");
+  aggregator::v1::Report parsed;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(exported.content(), &parsed)
+          .ok());
+  EXPECT_EQ(parsed.criteria().total().value().ratio().numerator(), 1);
+  grpc::ClientContext e2;
+  export_req.set_format(aggregator::v1::ExportRequest::CSV);
+  ASSERT_TRUE(stub_->Export(&e2, export_req, &exported).ok());
+  std::vector<std::string> lines = absl::StrSplit(exported.content(), '\n');
+  EXPECT_EQ(lines[0].substr(0, 24), "province,period,figure,l");
+  bool platforms_row = false;
+  for (const std::string& line : lines) {
+    if (line.find("criteria.block_group.GOVERNMENT.PLATFORMS,") !=
+        std::string::npos) {
+      platforms_row = line.find(",1,1,100.0,HALF_UP,1,") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(platforms_row) << exported.content();
+
+  grpc::ClientContext x;
+  aggregator::v1::ExplainRequest explain_req;
+  explain_req.set_province("provinces/25");
+  explain_req.set_figure("criteria.block.GOVERNMENT");
+  aggregator::v1::Explanation explanation;
+  ASSERT_TRUE(stub_->Explain(&x, explain_req, &explanation).ok());
+  EXPECT_EQ(explanation.inputs().at("completed"), 2);
+  EXPECT_EQ(explanation.inputs().at("assigned"), 2);
+  ASSERT_EQ(explanation.units_counted_size(), 1);
+  EXPECT_EQ(explanation.units_counted(0), "provinces/25");
+  EXPECT_GT(explanation.input_sequences().at("criteria"), 0u);
+  grpc::ClientContext x2;
+  explain_req.set_figure("criteria.nope");
+  EXPECT_EQ(stub_->Explain(&x2, explain_req, &explanation).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(AggregatorServiceTest, RankingsListReportsAndRankHistory) {
+  // Phú Thọ 1/1 Platforms; Hà Nội and Cao Bằng 0/1: ranks 1, 2, 2.
+  Complete(Assign("provinces/25", criteria::v1::PLATFORMS));
+  Assign("provinces/01", criteria::v1::PLATFORMS);
+  Assign("provinces/04", criteria::v1::PLATFORMS);
+  CatchUp();
+  grpc::ClientContext r;
+  aggregator::v1::GetRankingsRequest req;
+  req.set_group("PLATFORMS");
+  aggregator::v1::Rankings rankings;
+  ASSERT_TRUE(stub_->GetRankings(&r, req, &rankings).ok());
+  ASSERT_EQ(rankings.entries_size(), 3);
+  EXPECT_EQ(rankings.entries(0).rank(), 1);
+  EXPECT_EQ(rankings.entries(1).rank(), 2);
+  EXPECT_EQ(rankings.entries(2).rank(), 2);
+  EXPECT_EQ(rankings.entries(1).province(), "provinces/01");
+  EXPECT_EQ(rankings.history_size(), 0);
+
+  Publish("publish-rank");
+  grpc::ClientContext r2;
+  ASSERT_TRUE(stub_->GetRankings(&r2, req, &rankings).ok());
+  ASSERT_EQ(rankings.history_size(), 1);
+  EXPECT_EQ(rankings.history(0).rank_by_province().at("provinces/25"), 1);
+  EXPECT_EQ(rankings.history(0).rank_by_province().at("provinces/04"), 2);
+
+  grpc::ClientContext bad;
+  req.set_group("NOT_A_GROUP");
+  grpc::Status s = stub_->GetRankings(&bad, req, &rankings);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  // Paging through the provinces' reports, one per page.
+  std::vector<std::string> seen;
+  std::string token;
+  do {
+    grpc::ClientContext lc;
+    aggregator::v1::ListReportsRequest list;
+    list.set_page_size(1);
+    list.set_page_token(token);
+    aggregator::v1::ListReportsResponse page;
+    ASSERT_TRUE(stub_->ListReports(&lc, list, &page).ok());
+    for (const auto& report : page.reports()) seen.push_back(report.province());
+    token = page.next_page_token();
+  } while (!token.empty());
+  EXPECT_EQ(seen, (std::vector<std::string>{"provinces/01", "provinces/04",
+                                            "provinces/25"}));
+}
+
+}  // namespace
+}  // namespace nq57
