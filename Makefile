@@ -8,7 +8,8 @@ JOBS ?= $(shell nproc)
 PACKAGES := cmake g++ make pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
   libabsl-dev librocksdb-dev libssl-dev libgtest-dev libgmock-dev \
-  libbenchmark-dev grpc-proto golang-github-gogo-googleapis-dev clang-format
+  libbenchmark-dev grpc-proto golang-github-gogo-googleapis-dev prometheus-cpp-dev \
+  clang-format
 
 .PHONY: deps configure build test run demo bench fmt clean
 

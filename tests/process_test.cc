@@ -1,7 +1,11 @@
 // The common server as a real process (probe-server): address on stdout,
 // health, reflection, bad flags, SIGTERM drain and exit code, kill -9
 // durability. This binary links no server code, only clients.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -124,6 +128,67 @@ TEST_F(ProcessTest, DrainIsPromptWithIdleClientConnections) {
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 0);
   EXPECT_LT(absl::Now() - start, absl::Seconds(2)) << Log();
+}
+
+// GET /metrics over a plain socket (HTTP/1.0: the server closes after
+// answering).
+std::string HttpGet(const std::string& address, const std::string& path) {
+  const size_t colon = address.rfind(':');
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port =
+      htons(static_cast<uint16_t>(std::stoi(address.substr(colon + 1))));
+  inet_pton(AF_INET, address.substr(0, colon).c_str(), &addr.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "";
+  }
+  const std::string request = "GET " + path + " HTTP/1.0\r\n\r\n";
+  (void)!write(fd, request.data(), request.size());
+  std::string response;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) response.append(buf, n);
+  close(fd);
+  return response;
+}
+
+TEST_F(ProcessTest, ExposesPrometheusMetrics) {
+  auto p = ServerProcess::Start(
+      kProbeServer,
+      {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+       absl::StrCat("--data_dir=", (dir_ / "data").string())},
+      (dir_ / "stderr.log").string());
+  ASSERT_TRUE(p.ok()) << p.status();
+  std::string metrics_address;
+  for (const std::string& line : (*p)->startup_lines()) {
+    const size_t at = line.find(" metrics on ");
+    if (at != std::string::npos) metrics_address = line.substr(at + 12);
+  }
+  ASSERT_FALSE(metrics_address.empty());
+  auto probe = testing::v1::Probe::NewStub(
+      grpc::CreateChannel((*p)->address(), grpc::InsecureChannelCredentials()));
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext ctx;
+    testing::v1::PutRequest req;
+    req.set_key(i == 2 ? "" : absl::StrCat("k", i));  // the last one is bad
+    testing::v1::PutResponse resp;
+    probe->Put(&ctx, req, &resp);
+  }
+  const std::string body = HttpGet(metrics_address, "/metrics");
+  EXPECT_NE(body.find("nq57_rpc_requests_total{code=\"OK\",method=\"/"
+                      "nq57.testing.v1.Probe/Put\"} 2"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find("nq57_rpc_requests_total{code=\"INVALID_ARGUMENT\","
+                      "method=\"/nq57.testing.v1.Probe/Put\"} 1"),
+            std::string::npos);
+  EXPECT_NE(body.find("nq57_rpc_latency_seconds_bucket"), std::string::npos);
+  EXPECT_NE(body.find("nq57_store_commits_total{store=\"probe\"} 2"),
+            std::string::npos);
+  EXPECT_NE(body.find("nq57_change_log_head{store=\"probe\"} 2"),
+            std::string::npos);
 }
 
 TEST_F(ProcessTest, ReflectionListsAndDescribesEveryServiceIncludingHealth) {

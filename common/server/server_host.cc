@@ -19,8 +19,9 @@ namespace {
 // Logs one line per finished RPC.
 class RpcLogInterceptor : public grpc::experimental::Interceptor {
  public:
-  explicit RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info)
-      : info_(info), start_(absl::Now()) {}
+  RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info,
+                    RpcMetrics* metrics)
+      : info_(info), metrics_(metrics), start_(absl::Now()) {}
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -30,8 +31,9 @@ class RpcLogInterceptor : public grpc::experimental::Interceptor {
       const std::string code = absl::StatusCodeToString(
           static_cast<absl::StatusCode>(status.error_code()));
       const std::string peer = info_->server_context()->peer();
-      const double latency_ms =
-          absl::ToDoubleMilliseconds(absl::Now() - start_);
+      const absl::Duration latency = absl::Now() - start_;
+      const double latency_ms = absl::ToDoubleMilliseconds(latency);
+      metrics_->Record(info_->method(), code, absl::ToDoubleSeconds(latency));
       if (status.ok()) {
         LogInfo("rpc", {{"method", info_->method()},
                         {"peer", peer},
@@ -50,16 +52,21 @@ class RpcLogInterceptor : public grpc::experimental::Interceptor {
 
  private:
   grpc::experimental::ServerRpcInfo* const info_;
+  RpcMetrics* const metrics_;
   const absl::Time start_;
 };
 
 class RpcLogInterceptorFactory
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
+  explicit RpcLogInterceptorFactory(RpcMetrics* metrics) : metrics_(metrics) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new RpcLogInterceptor(info);
+    return new RpcLogInterceptor(info, metrics_);
   }
+
+ private:
+  RpcMetrics* const metrics_;
 };
 
 }  // namespace
@@ -96,7 +103,9 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(std::make_unique<RpcLogInterceptorFactory>());
+  auto rpc_metrics = std::make_unique<RpcMetrics>();
+  interceptors.push_back(
+      std::make_unique<RpcLogInterceptorFactory>(rpc_metrics.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
@@ -106,16 +115,19 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   }
   std::string address =
       absl::StrCat(options.listen.substr(0, colon), ":", port);
-  auto host = std::unique_ptr<ServerHost>(new ServerHost(
-      std::move(server), std::move(address), port, std::move(health_names)));
+  auto host = std::unique_ptr<ServerHost>(
+      new ServerHost(std::move(rpc_metrics), std::move(server),
+                     std::move(address), port, std::move(health_names)));
   host->SetServing(false);
   return host;
 }
 
-ServerHost::ServerHost(std::unique_ptr<grpc::Server> server,
+ServerHost::ServerHost(std::unique_ptr<RpcMetrics> rpc_metrics,
+                       std::unique_ptr<grpc::Server> server,
                        std::string address, int port,
                        std::vector<std::string> health_names)
-    : server_(std::move(server)),
+    : rpc_metrics_(std::move(rpc_metrics)),
+      server_(std::move(server)),
       address_(std::move(address)),
       port_(port),
       health_names_(std::move(health_names)) {}

@@ -4,8 +4,9 @@
 // the grpc.health.v1 health service (NOT_SERVING until the owner calls
 // SetServing(true), NOT_SERVING again when shutdown begins), server
 // reflection that can describe every registered service including Health,
-// one structured log line per RPC (method, peer, status code, latency), and
-// a graceful drain. Services are registered, not owned.
+// one structured log line per RPC (method, peer, status code, latency) and
+// its Prometheus counters (rpc_metrics()), and a graceful drain. Services are
+// registered, not owned.
 //
 // Thread-safe. Shutdown() may be called once from any thread; the destructor
 // calls it with no drain time if the owner did not.
@@ -24,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/server/metrics.h"
 #include "grpcpp/server.h"
 
 namespace nq57 {
@@ -49,6 +51,9 @@ class ServerHost {
   const std::string& address() const { return address_; }
   int port() const { return port_; }
 
+  // Per-RPC counts and latencies, for a MetricsExporter.
+  const RpcMetrics& rpc_metrics() const { return *rpc_metrics_; }
+
   // Sets the overall health and that of every service named at Start.
   void SetServing(bool serving);
   // Sets one service's health (e.g. the aggregator while one source is
@@ -60,9 +65,12 @@ class ServerHost {
   void Shutdown(absl::Duration drain);
 
  private:
-  ServerHost(std::unique_ptr<grpc::Server> server, std::string address,
+  ServerHost(std::unique_ptr<RpcMetrics> rpc_metrics,
+             std::unique_ptr<grpc::Server> server, std::string address,
              int port, std::vector<std::string> health_names);
 
+  // Outlives server_: the interceptors record into it.
+  const std::unique_ptr<RpcMetrics> rpc_metrics_;
   std::unique_ptr<grpc::Server> server_;
   const std::string address_;
   const int port_;

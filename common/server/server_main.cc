@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/base/log.h"
+#include "common/server/metrics.h"
 #include "common/server/server_host.h"
 
 ABSL_FLAG(std::string, listen, "",
@@ -24,6 +25,9 @@ ABSL_FLAG(std::string, config_dir, "deploy/config",
           "thresholds (env NQ57_CONFIG_DIR)");
 ABSL_FLAG(std::string, log_format, "json",
           "json (one JSON object per line) or text (env NQ57_LOG_FORMAT)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT to serve Prometheus /metrics on; empty = off (env "
+          "NQ57_METRICS_LISTEN)");
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long in-flight calls may finish before they are "
           "cancelled (env NQ57_DRAIN_SECONDS)");
@@ -39,7 +43,8 @@ std::vector<std::string> ArgsWithEnvironment(int argc, char** argv) {
       {"NQ57_DATA_DIR", "data_dir"},
       {"NQ57_CONFIG_DIR", "config_dir"},
       {"NQ57_LOG_FORMAT", "log_format"},
-      {"NQ57_DRAIN_SECONDS", "drain_seconds"}};
+      {"NQ57_DRAIN_SECONDS", "drain_seconds"},
+      {"NQ57_METRICS_LISTEN", "metrics_listen"}};
   std::vector<std::string> args = {argv[0]};
   for (const auto& [env, flag] : kEnv) {
     if (const char* value = std::getenv(env)) {
@@ -75,6 +80,7 @@ absl::StatusOr<ServerConfig> ParseServerFlags(int argc, char** argv,
     config.data_dir = absl::StrCat("var/", info.program);
   }
   config.config_dir = absl::GetFlag(FLAGS_config_dir);
+  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   LogFormat format;
   if (!ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format)) {
     return absl::InvalidArgumentError(
@@ -120,6 +126,22 @@ int ServerMain(int argc, char** argv, const ProgramInfo& info,
     std::cerr << info.program << ": " << host.status().message() << "\n";
     return host.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
   }
+  std::unique_ptr<MetricsExporter> metrics;
+  if (!config->metrics_listen.empty()) {
+    ServiceBundle* service = bundle->get();
+    absl::StatusOr<std::unique_ptr<MetricsExporter>> exporter =
+        MetricsExporter::Start(
+            config->metrics_listen, {(*host)->rpc_metrics().registry()},
+            [service](MetricSink& sink) { service->CollectMetrics(sink); });
+    if (!exporter.ok()) {
+      std::cerr << info.program << ": " << exporter.status().message() << "\n";
+      return exporter.status().code() == absl::StatusCode::kInvalidArgument ? 2
+                                                                            : 1;
+    }
+    metrics = std::move(*exporter);
+    std::cout << info.program << " metrics on " << metrics->address()
+              << std::endl;
+  }
   absl::Status started = (*bundle)->OnStarted(**host);
   if (!started.ok()) {
     std::cerr << info.program << ": " << started << "\n";
@@ -144,6 +166,7 @@ int ServerMain(int argc, char** argv, const ProgramInfo& info,
   LogInfo("drained", {{"program", info.program},
                       {"drain_ms",
                        absl::ToDoubleMilliseconds(absl::Now() - drain_start)}});
+  metrics.reset();
   host->reset();
   bundle->reset();  // closes the store: queued commits finish, WAL synced
   LogInfo("stopped", {{"program", info.program},

@@ -4,9 +4,11 @@
 // It parses the common flags (each also settable through the environment:
 // --listen / NQ57_LISTEN, --data_dir / NQ57_DATA_DIR, --config_dir /
 // NQ57_CONFIG_DIR, --log_format / NQ57_LOG_FORMAT, --drain_seconds /
-// NQ57_DRAIN_SECONDS; a flag on the command line wins over the
-// environment), builds the service through the caller's factory, serves,
-// prints "<program> listening on HOST:PORT" as one line on stdout, and on
+// NQ57_DRAIN_SECONDS, --metrics_listen / NQ57_METRICS_LISTEN; a flag on the
+// command line wins over the environment), builds the service through the
+// caller's factory, serves (and, with --metrics_listen, exposes /metrics
+// for Prometheus, printing "<program> metrics on HOST:PORT"), prints
+// "<program> listening on HOST:PORT" as one line on stdout, and on
 // SIGTERM or SIGINT: marks health NOT_SERVING, ends change-feed streams,
 // drains in-flight calls within the drain deadline, closes the store and
 // returns 0. Bad flag values print one clear line and return 2; a service
@@ -33,6 +35,7 @@
 namespace nq57 {
 
 class ServerHost;
+class MetricSink;
 
 // The settings every server gets from flags or environment.
 struct ServerConfig {
@@ -40,6 +43,7 @@ struct ServerConfig {
   std::string listen;
   std::string data_dir;
   std::string config_dir;
+  std::string metrics_listen;  // empty: no /metrics
   absl::Duration drain = absl::Seconds(10);
 };
 
@@ -62,6 +66,9 @@ class ServiceBundle {
   // returns. True: the bundle calls host.SetServing itself, e.g. the
   // aggregator once its sources have caught up.
   virtual bool ManagesHealth() const { return false; }
+  // Reports the service's own values when /metrics is scraped (e.g. its
+  // store's commit counters through ReportStoreMetrics). Thread-safe.
+  virtual void CollectMetrics(MetricSink& sink) { (void)sink; }
   // Called when draining begins, before in-flight calls are awaited: end
   // long-lived streams here (e.g. close the change log).
   virtual void BeginShutdown() {}

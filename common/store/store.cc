@@ -142,6 +142,19 @@ void Store::Close() {
 
 void Store::TEST_FailNextWrite() { fail_next_write_.store(true); }
 
+StoreStats Store::stats() const {
+  StoreStats out;
+  out.commits = commits_.load(std::memory_order_relaxed);
+  out.replays = replays_.load(std::memory_order_relaxed);
+  out.rejected = rejected_.load(std::memory_order_relaxed);
+  out.write_groups = write_groups_.load(std::memory_order_relaxed);
+  out.write_failures = write_failures_.load(std::memory_order_relaxed);
+  out.write_nanos = write_nanos_.load(std::memory_order_relaxed);
+  absl::MutexLock lock(&mu_);
+  out.queued = queue_.size();
+  return out;
+}
+
 absl::StatusOr<rocksdb::ColumnFamilyHandle*> Store::Family(
     std::string_view name) const {
   auto it = families_.find(std::string(name));
@@ -224,6 +237,7 @@ void Store::CommitGroup(std::vector<Pending>& group) {
                            " was already used for a different request")));
         } else {
           results.push_back(CommitResult{stored.substr(40), seq, true});
+          replays_.fetch_add(1, std::memory_order_relaxed);
         }
         continue;
       }
@@ -261,18 +275,31 @@ void Store::CommitGroup(std::vector<Pending>& group) {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
     rocksdb::Status s;
+    const absl::Time write_start = absl::Now();
     if (fail_next_write_.exchange(false)) {
       s = rocksdb::Status::IOError(
           "injected write failure (TEST_FailNextWrite)");
     } else {
       s = db_->Write(write_options, batch.GetWriteBatch());
     }
+    write_nanos_.fetch_add(static_cast<uint64_t>(absl::ToInt64Nanoseconds(
+                               absl::Now() - write_start)),
+                           std::memory_order_relaxed);
+    write_groups_.fetch_add(1, std::memory_order_relaxed);
     if (!s.ok()) {
       absl::Status failure = FromRocks(s, "commit");
       for (size_t i = 0; i < group.size(); ++i) {
         if (wrote[i]) results[i] = failure;
       }
       next_sequence_ = group_first_sequence;
+      write_failures_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (wrote[i] && results[i].ok()) {
+      commits_.fetch_add(1, std::memory_order_relaxed);
+    } else if (!results[i].ok()) {
+      rejected_.fetch_add(1, std::memory_order_relaxed);
     }
   }
   // Publish the new head, acknowledge, then wake change-log followers (they

@@ -179,6 +179,17 @@ struct CommitResult {
 
 using CommitCallback = absl::AnyInvocable<void(absl::StatusOr<CommitResult>)>;
 
+// Counters of the commit path since Open, for metrics. Monotonic.
+struct StoreStats {
+  uint64_t commits = 0;         // requests committed (replays excluded)
+  uint64_t replays = 0;         // answered from an idempotency record
+  uint64_t rejected = 0;        // apply() or idempotency check refused
+  uint64_t write_groups = 0;    // fsynced WriteBatches written
+  uint64_t write_failures = 0;  // WriteBatches RocksDB refused
+  uint64_t write_nanos = 0;     // time spent in those writes (incl. fsync)
+  uint64_t queued = 0;          // requests waiting for the writer now
+};
+
 class Store {
  public:
   static absl::StatusOr<std::unique_ptr<Store>> Open(
@@ -218,6 +229,9 @@ class Store {
       std::string_view resource) const;
 
   ChangeLog& change_log() { return *change_log_; }
+  const ChangeLog& change_log() const { return *change_log_; }
+
+  StoreStats stats() const;
 
   void Close();
 
@@ -251,11 +265,13 @@ class Store {
   // Owned by the writer thread once started.
   uint64_t next_sequence_ = 1;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> fail_next_write_{false};
+  std::atomic<uint64_t> commits_{0}, replays_{0}, rejected_{0},
+      write_groups_{0}, write_failures_{0}, write_nanos_{0};
   std::thread writer_;
 };
 

@@ -53,6 +53,28 @@ void AggregatorBundle::BeginShutdown() {
   store_->change_log().Close();
 }
 
+void AggregatorBundle::CollectMetrics(MetricSink& sink) {
+  ReportStoreMetrics(*store_, "aggregator", sink);
+  for (const v1::SourceFreshness& f : Freshness()) {
+    const MetricSink::Labels labels = {{"source", f.source()}};
+    sink.Gauge("nq57_source_applied_sequence",
+               "Last source sequence applied durably.", labels,
+               static_cast<double>(f.applied_sequence()));
+    sink.Gauge("nq57_source_head_sequence",
+               "The source's head sequence when last heard from.", labels,
+               static_cast<double>(f.head_sequence()));
+    sink.Gauge(
+        "nq57_source_lag_records",
+        "Records the source has that are not applied yet.", labels,
+        static_cast<double>(f.head_sequence() > f.applied_sequence()
+                                ? f.head_sequence() - f.applied_sequence()
+                                : 0));
+    sink.Gauge("nq57_source_serving",
+               "1 when the source is connected and caught up.", labels,
+               f.serving() ? 1 : 0);
+  }
+}
+
 bool AggregatorBundle::CaughtUp() const {
   for (const auto& c : consumers_) {
     if (!c->caught_up()) return false;

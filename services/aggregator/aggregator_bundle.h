@@ -23,6 +23,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/indicators/indicator_catalog.h"
 #include "common/server/change_feed_service.h"
+#include "common/server/metrics.h"
 #include "common/server/server_main.h"
 #include "common/units/unit_registry.h"
 #include "services/aggregator/aggregator_core.h"
@@ -55,6 +56,9 @@ class AggregatorBundle : public ServiceBundle {
   // Stops the consumers and closes the change log (ends Watch and
   // Subscribe streams).
   void BeginShutdown() override;
+  // The store's counters, and per source: applied and head sequence, lag,
+  // serving.
+  void CollectMetrics(MetricSink& sink) override;
 
   const AggregatorCore& core() const { return *core_; }
   const RollupEngine& engine() const { return *engine_; }

@@ -46,4 +46,8 @@ std::vector<std::string> CriteriaBundle::service_names() {
 
 void CriteriaBundle::BeginShutdown() { store_->change_log().Close(); }
 
+void CriteriaBundle::CollectMetrics(MetricSink& sink) {
+  ReportStoreMetrics(*store_, "criteria", sink);
+}
+
 }  // namespace nq57::criteria

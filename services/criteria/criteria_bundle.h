@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/server/change_feed_service.h"
+#include "common/server/metrics.h"
 #include "common/server/server_main.h"
 #include "common/store/store.h"
 #include "common/units/unit_registry.h"
@@ -31,6 +32,7 @@ class CriteriaBundle : public ServiceBundle {
   std::vector<grpc::Service*> services() override;
   std::vector<std::string> service_names() override;
   void BeginShutdown() override;
+  void CollectMetrics(MetricSink& sink) override;
 
   Store& store() { return *store_; }
   const CriteriaCore& core() const { return core_; }

@@ -69,4 +69,8 @@ std::vector<std::string> EidentityBundle::service_names() {
 
 void EidentityBundle::BeginShutdown() { store_->change_log().Close(); }
 
+void EidentityBundle::CollectMetrics(MetricSink& sink) {
+  ReportStoreMetrics(*store_, "eidentity", sink);
+}
+
 }  // namespace nq57::eidentity

@@ -21,6 +21,7 @@
 
 #include "common/indicators/indicator_catalog.h"
 #include "common/server/change_feed_service.h"
+#include "common/server/metrics.h"
 #include "common/server/server_main.h"
 #include "common/store/store.h"
 #include "common/units/unit_registry.h"
@@ -43,6 +44,7 @@ class EidentityBundle : public ServiceBundle {
   std::vector<grpc::Service*> services() override;
   std::vector<std::string> service_names() override;
   void BeginShutdown() override;
+  void CollectMetrics(MetricSink& sink) override;
 
   Store& store() { return *store_; }
   const EidentityCore& core() const { return core_; }

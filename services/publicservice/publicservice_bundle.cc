@@ -53,4 +53,8 @@ std::vector<std::string> PublicServiceBundle::service_names() {
 
 void PublicServiceBundle::BeginShutdown() { store_->change_log().Close(); }
 
+void PublicServiceBundle::CollectMetrics(MetricSink& sink) {
+  ReportStoreMetrics(*store_, "publicservice", sink);
+}
+
 }  // namespace nq57::publicservice

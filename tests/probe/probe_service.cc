@@ -85,4 +85,8 @@ std::vector<std::string> ProbeBundle::service_names() {
 
 void ProbeBundle::BeginShutdown() { store_->change_log().Close(); }
 
+void ProbeBundle::CollectMetrics(MetricSink& sink) {
+  ReportStoreMetrics(*store_, "probe", sink);
+}
+
 }  // namespace nq57

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "common/server/change_feed_service.h"
+#include "common/server/metrics.h"
 #include "common/server/server_main.h"
 #include "common/store/store.h"
 #include "nq57/testing/v1/probe.grpc.pb.h"
@@ -37,6 +38,7 @@ class ProbeBundle : public ServiceBundle {
   std::vector<grpc::Service*> services() override;
   std::vector<std::string> service_names() override;
   void BeginShutdown() override;
+  void CollectMetrics(MetricSink& sink) override;
   Store& store() { return *store_; }
 
  private:

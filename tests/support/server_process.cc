@@ -61,6 +61,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
         process->address_ = line.substr(at + 14);
         return process;
       }
+      process->startup_lines_.push_back(std::move(line));
       continue;
     }
     const int wait_ms =

@@ -29,6 +29,10 @@ class ServerProcess {
   ~ServerProcess();
 
   const std::string& address() const { return address_; }
+  // The stdout lines printed before the "listening on" line.
+  const std::vector<std::string>& startup_lines() const {
+    return startup_lines_;
+  }
   pid_t pid() const { return pid_; }
 
   void Signal(int signal);
@@ -41,6 +45,7 @@ class ServerProcess {
   pid_t pid_;
   int stdout_fd_;
   std::string address_;
+  std::vector<std::string> startup_lines_;
   bool exited_ = false;
 };
 
