@@ -40,6 +40,9 @@ test: build
 run: build
 	tools/run.sh
 
+demo: build
+	tools/run.sh --demo
+
 bench: build
 	tools/bench.sh
 

@@ -1,0 +1,574 @@
+#include "tools/nq57ctl/commands.h"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/base/status_macros.h"
+#include "common/server/grpc_status.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "nq57/aggregator/v1/aggregator.grpc.pb.h"
+#include "nq57/criteria/v1/criteria.grpc.pb.h"
+#include "tools/nq57ctl/dataset_loader.h"
+#include "tools/nq57ctl/report_table.h"
+
+namespace nq57::ctl {
+namespace {
+
+namespace agg = ::nq57::aggregator::v1;
+using google::protobuf::util::TimeUtil;
+
+// A failed command: its exit code and the one line to print.
+struct Failure {
+  int code;
+  std::string line;
+};
+Failure UsageError(std::string line) { return {kExitUsage, std::move(line)}; }
+Failure ServerError(const absl::Status& status) {
+  return {kExitServerError, DescribeError(status)};
+}
+
+std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime(
+      "%Y-%m-%d %H:%M:%S %Ez",
+      absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t)),
+      absl::FixedTimeZone(7 * 3600));
+}
+
+class Commands {
+ public:
+  Commands(const CommandOptions& options, std::ostream& out)
+      : o_(options), out_(out) {}
+
+  // Parses the shared flags; a usage error if one is malformed.
+  std::optional<Failure> Prepare() {
+    if (!o_.as_of.empty()) {
+      absl::Time t;
+      std::string err;
+      if (!absl::ParseTime(absl::RFC3339_full, o_.as_of, &t, &err)) {
+        return UsageError(
+            absl::StrCat("--as_of: expected an RFC 3339 time such as "
+                         "2025-10-23T00:00:00+07:00, got \"",
+                         o_.as_of, "\""));
+      }
+      as_of_ = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+    }
+    if (o_.format != "table" && o_.format != "json" && o_.format != "csv") {
+      return UsageError(absl::StrCat(
+          "--format: expected table, json or csv, got \"", o_.format, "\""));
+    }
+    return std::nullopt;
+  }
+
+  std::string Address(const std::string& own) const {
+    return o_.target.empty() ? own : o_.target;
+  }
+  std::unique_ptr<agg::AggregatorService::Stub> Aggregator() const {
+    return agg::AggregatorService::NewStub(
+        o_.endpoints.Channel(Address(o_.endpoints.aggregator)));
+  }
+  void SetAsOf(google::protobuf::Timestamp* t) const {
+    if (as_of_.has_value()) *t = *as_of_;
+  }
+  agg::GetReportRequest ReportRequest() const {
+    agg::GetReportRequest req;
+    req.set_province(o_.province);
+    req.set_period(o_.period);
+    SetAsOf(req.mutable_as_of());
+    if (!as_of_.has_value()) req.clear_as_of();
+    return req;
+  }
+
+  std::optional<Failure> Health() {
+    std::vector<std::pair<std::string, std::string>> services = {
+        {"criteria", o_.endpoints.criteria},
+        {"publicservice", o_.endpoints.publicservice},
+        {"eidentity", o_.endpoints.eidentity},
+        {"aggregator", o_.endpoints.aggregator}};
+    if (!o_.target.empty()) services = {{"target", o_.target}};
+    const absl::Time deadline = absl::Now() + absl::Seconds(o_.wait_seconds);
+    std::vector<std::string> states(services.size());
+    bool all = false;
+    while (true) {
+      all = true;
+      for (size_t i = 0; i < services.size(); ++i) {
+        if (states[i] == "SERVING") continue;
+        auto stub = grpc::health::v1::Health::NewStub(
+            o_.endpoints.Channel(services[i].second));
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() +
+                             std::chrono::seconds(2));
+        grpc::health::v1::HealthCheckRequest req;
+        grpc::health::v1::HealthCheckResponse resp;
+        grpc::Status s = stub->Check(&context, req, &resp);
+        states[i] =
+            s.ok() ? grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+                         resp.status())
+                   : absl::StrCat(
+                         "unreachable (",
+                         absl::StatusCodeToString(
+                             static_cast<absl::StatusCode>(s.error_code())),
+                         ")");
+        all = all && states[i] == "SERVING";
+      }
+      if (all || absl::Now() >= deadline) break;
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+    for (size_t i = 0; i < services.size(); ++i) {
+      out_ << absl::StrFormat("%-14s %-21s %s\n", services[i].first,
+                              services[i].second, states[i]);
+    }
+    if (!all) {
+      return Failure{kExitServerError,
+                     "UNAVAILABLE: not every service is SERVING"};
+    }
+    return std::nullopt;
+  }
+
+  // One line, instead of one per batch, when a data service is down.
+  std::optional<Failure> RequireServing(const std::string& name,
+                                        const std::string& address) {
+    auto stub =
+        grpc::health::v1::Health::NewStub(o_.endpoints.Channel(address));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    grpc::Status s = stub->Check(&context, req, &resp);
+    if (s.ok() &&
+        resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      return std::nullopt;
+    }
+    return Failure{
+        kExitServerError,
+        absl::StrCat("UNAVAILABLE: ", name, " at ", address, " is not serving",
+                     s.ok() ? "" : absl::StrCat(" (", s.error_message(), ")"))};
+  }
+
+  std::optional<Failure> Load(const std::string& dir) {
+    if (!std::filesystem::is_directory(dir)) {
+      return UsageError(absl::StrCat("load: ", dir, " is not a directory"));
+    }
+    for (const auto& [name, address] :
+         {std::pair<std::string, std::string>{"criteria-server",
+                                              o_.endpoints.criteria},
+          {"publicservice-server", o_.endpoints.publicservice},
+          {"eidentity-server", o_.endpoints.eidentity}}) {
+      if (auto f = RequireServing(name, address)) return f;
+    }
+    DatasetLoader loader(o_.endpoints, {.progress_bar = o_.progress_bar}, out_);
+    absl::StatusOr<LoadSummary> summary = loader.Load(dir);
+    if (!summary.ok()) {
+      return Failure{summary.status().code() == absl::StatusCode::kNotFound
+                         ? kExitUsage
+                         : kExitServerError,
+                     DescribeError(summary.status())};
+    }
+    out_ << FormatLoadSummary(*summary);
+    if (!summary->errors.empty()) {
+      for (const std::string& e : summary->errors) out_ << e << "\n";
+      return Failure{kExitServerError,
+                     absl::StrCat(summary->errors.size(),
+                                  " bad row(s); nothing of their batches was "
+                                  "written; fix them and load again (what "
+                                  "was loaded is replayed, not duplicated)")};
+    }
+    return std::nullopt;
+  }
+
+  // With --wait: polls until the aggregator has applied what its sources
+  // hold (every source serving, applied = head, and the same input
+  // sequences twice in a row).
+  std::optional<Failure> WaitCaughtUp(agg::AggregatorService::Stub& stub) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(o_.wait_seconds);
+    std::map<std::string, uint64_t> last;
+    while (true) {
+      agg::Report report;
+      absl::Status s = FromGrpcStatus(stub.GetReport(
+          o_.endpoints.Context().get(), ReportRequest(), &report));
+      if (!s.ok()) return ServerError(s);
+      bool caught_up = report.freshness_size() > 0;
+      for (const auto& f : report.freshness()) {
+        caught_up = caught_up && f.serving() &&
+                    f.applied_sequence() >= f.head_sequence();
+      }
+      std::map<std::string, uint64_t> now(report.input_sequences().begin(),
+                                          report.input_sequences().end());
+      if (caught_up && now == last) return std::nullopt;
+      if (absl::Now() >= deadline) {
+        return Failure{kExitServerError,
+                       "DEADLINE_EXCEEDED: the aggregator has not caught up "
+                       "with its sources"};
+      }
+      last = std::move(now);
+      absl::SleepFor(absl::Milliseconds(300));
+    }
+  }
+
+  std::optional<Failure> Report() {
+    auto stub = Aggregator();
+    if (o_.wait_seconds > 0) {
+      if (auto f = WaitCaughtUp(*stub)) return f;
+    }
+    if (o_.format == "table") {
+      agg::Report report;
+      absl::Status s = FromGrpcStatus(stub->GetReport(
+          o_.endpoints.Context().get(), ReportRequest(), &report));
+      if (!s.ok()) return ServerError(s);
+      out_ << FormatReportTable(report);
+      return std::nullopt;
+    }
+    agg::ExportRequest req;
+    *req.mutable_report() = ReportRequest();
+    req.set_format(o_.format == "json" ? agg::ExportRequest::JSON
+                                       : agg::ExportRequest::CSV);
+    agg::ExportResponse resp;
+    absl::Status s =
+        FromGrpcStatus(stub->Export(o_.endpoints.Context().get(), req, &resp));
+    if (!s.ok()) return ServerError(s);
+    out_ << resp.content();
+    if (!resp.content().empty() && resp.content().back() != '\n') out_ << "\n";
+    return std::nullopt;
+  }
+
+  std::optional<Failure> Rank() {
+    if (o_.group.empty() == o_.figure.empty()) {
+      return UsageError(
+          "rank: give exactly one of --group=GROUP or --figure=ID");
+    }
+    agg::GetRankingsRequest req;
+    if (!o_.group.empty()) req.set_group(o_.group);
+    if (!o_.figure.empty()) req.set_figure(o_.figure);
+    req.set_block(o_.block);
+    req.set_period(o_.period);
+    if (as_of_.has_value()) *req.mutable_as_of() = *as_of_;
+    agg::Rankings resp;
+    absl::Status s = FromGrpcStatus(
+        Aggregator()->GetRankings(o_.endpoints.Context().get(), req, &resp));
+    if (!s.ok()) return ServerError(s);
+    out_ << "Xếp hạng · ranking: " << resp.subject() << ", period "
+         << resp.period() << "\n"
+         << resp.tie_rule() << "\n\n";
+    for (const agg::RankingEntry& e : resp.entries()) {
+      out_ << absl::StrFormat(
+          "%4d  %-16s %-14s %16s  %7s%%\n", e.rank(), e.province(),
+          e.province_name(),
+          absl::StrCat(GroupThousands(e.value().ratio().numerator()), "/",
+                       GroupThousands(e.value().ratio().denominator())),
+          e.value().percent());
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Failure> Overdue() {
+    auto stub = criteria::v1::CriteriaService::NewStub(
+        o_.endpoints.Channel(Address(o_.endpoints.criteria)));
+    criteria::v1::ListOverdueRequest req;
+    req.set_unit(o_.province);
+    req.set_include_subunits(true);
+    if (as_of_.has_value()) *req.mutable_as_of() = *as_of_;
+    req.set_page_size(1000);
+    int64_t total = 0;
+    do {
+      criteria::v1::ListOverdueResponse resp;
+      absl::Status s = FromGrpcStatus(
+          stub->ListOverdue(o_.endpoints.Context().get(), req, &resp));
+      if (!s.ok()) return ServerError(s);
+      for (const auto& item : resp.items()) {
+        out_ << absl::StrFormat(
+            "%s  %-32s %-22s %s\n", FormatTimestamp(item.deadline()),
+            item.unit().display_name().empty() ? item.unit().name()
+                                               : item.unit().display_name(),
+            item.criterion(), item.title());
+        ++total;
+      }
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty());
+    out_ << total << " overdue task(s) in " << o_.province << "\n";
+    return std::nullopt;
+  }
+
+  std::optional<Failure> Explain(const std::string& figure) {
+    agg::ExplainRequest req;
+    req.set_province(o_.province);
+    req.set_figure(figure);
+    req.set_period(o_.period);
+    if (as_of_.has_value()) *req.mutable_as_of() = *as_of_;
+    agg::Explanation resp;
+    absl::Status s = FromGrpcStatus(
+        Aggregator()->Explain(o_.endpoints.Context().get(), req, &resp));
+    if (!s.ok()) return ServerError(s);
+    const agg::Figure& f = resp.figure();
+    out_ << f.id() << " — " << f.label_vi() << " · " << f.label_en() << "\n"
+         << "  value     " << GroupThousands(f.value().ratio().numerator())
+         << "/" << GroupThousands(f.value().ratio().denominator()) << " = "
+         << f.value().percent() << "% (" << RoundingName(f.value().rounding())
+         << ", " << f.value().decimals() << " decimal(s))\n"
+         << "  formula   " << resp.formula() << "\n";
+    std::map<std::string, int64_t> inputs(resp.inputs().begin(),
+                                          resp.inputs().end());
+    for (const auto& [name, value] : inputs) {
+      out_ << "  input     " << name << " = " << GroupThousands(value) << "\n";
+    }
+    out_ << "  coverage  " << resp.coverage().reported() << "/"
+         << resp.coverage().expected() << " units";
+    if (resp.coverage().missing_count() > 0) {
+      out_ << ", missing " << resp.coverage().missing_count();
+    }
+    out_ << "\n";
+    if (resp.units_counted_size() > 0) {
+      std::vector<std::string> units(resp.units_counted().begin(),
+                                     resp.units_counted().end());
+      const size_t shown = std::min<size_t>(units.size(), 5);
+      out_ << "  counted   "
+           << absl::StrJoin(units.begin(), units.begin() + shown, ", ")
+           << (units.size() > shown
+                   ? absl::StrCat(" ... (", units.size(), " units)")
+                   : "")
+           << "\n";
+    }
+    if (!PublishedText(f).empty()) {
+      out_ << "  published " << PublishedText(f) << "\n";
+    }
+    std::map<std::string, uint64_t> seqs(resp.input_sequences().begin(),
+                                         resp.input_sequences().end());
+    std::vector<std::string> parts;
+    for (const auto& [source, seq] : seqs) {
+      parts.push_back(absl::StrCat(source, " #", seq));
+    }
+    out_ << "  inputs at " << absl::StrJoin(parts, ", ") << "\n";
+    return std::nullopt;
+  }
+
+  std::optional<Failure> Watch() {
+    agg::WatchReportsRequest req;
+    req.set_province(o_.province);
+    req.set_period(o_.period);
+    grpc::ClientContext context;
+    context.AddMetadata("x-nq57-actor", o_.endpoints.actor);
+    auto stub = Aggregator();
+    auto reader = stub->WatchReports(&context, req);
+    std::map<std::string, std::string> previous;
+    agg::Report report;
+    int seen = 0;
+    while (reader->Read(&report)) {
+      std::map<std::string, std::string> now;
+      auto add = [&](const agg::Figure& f) {
+        now[f.id()] =
+            absl::StrCat(f.value().percent(), "% (",
+                         GroupThousands(f.value().ratio().numerator()), "/",
+                         GroupThousands(f.value().ratio().denominator()), ")");
+      };
+      const auto& c = report.criteria();
+      add(c.total());
+      for (const auto* list :
+           {&c.blocks(), &c.groups(), &c.block_groups(),
+            &report.public_services(), &report.project06()}) {
+        for (const agg::Figure& f : *list) add(f);
+      }
+      std::vector<std::string> seqs;
+      std::map<std::string, uint64_t> input(report.input_sequences().begin(),
+                                            report.input_sequences().end());
+      for (const auto& [s, n] : input) seqs.push_back(absl::StrCat(s, " #", n));
+      out_ << absl::FormatTime("[%H:%M:%S] ", absl::Now(),
+                               absl::FixedTimeZone(7 * 3600))
+           << report.province() << " " << report.period() << " ("
+           << absl::StrJoin(seqs, ", ") << ")"
+           << (seen == 0 ? ", current figures" : "") << "\n";
+      if (seen > 0) {
+        for (const auto& [id, text] : now) {
+          auto it = previous.find(id);
+          if (it == previous.end() || it->second != text) {
+            out_ << "  " << id << ": "
+                 << (it == previous.end() ? "—" : it->second) << " -> " << text
+                 << "\n";
+          }
+        }
+      }
+      out_ << std::flush;
+      previous = std::move(now);
+      if (++seen == o_.count && o_.count > 0) {
+        context.TryCancel();
+        break;
+      }
+    }
+    absl::Status s = FromGrpcStatus(reader->Finish());
+    if (!s.ok() && !(s.code() == absl::StatusCode::kCancelled && o_.count > 0 &&
+                     seen == o_.count)) {
+      return ServerError(s);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Failure> Publish() {
+    agg::PublishRequest req;
+    req.set_request_id(
+        o_.request_id.empty()
+            ? absl::StrCat("nq57ctl-publish-", absl::ToUnixNanos(absl::Now()))
+            : o_.request_id);
+    req.set_province(o_.province);
+    req.set_period(o_.period);
+    if (as_of_.has_value()) *req.mutable_as_of() = *as_of_;
+    agg::Snapshot resp;
+    absl::Status s = FromGrpcStatus(
+        Aggregator()->Publish(o_.endpoints.Context().get(), req, &resp));
+    if (!s.ok()) return ServerError(s);
+    out_ << "published " << resp.name() << " at "
+         << FormatTimestamp(resp.publish_time()) << " (sha256 "
+         << resp.content_hash().substr(0, 16) << "...)\n";
+    return std::nullopt;
+  }
+
+  std::optional<Failure> Snapshots() {
+    agg::ListSnapshotsRequest req;
+    req.set_province(o_.province);
+    req.set_page_size(1000);
+    auto stub = Aggregator();
+    int64_t total = 0;
+    do {
+      agg::ListSnapshotsResponse resp;
+      absl::Status s = FromGrpcStatus(
+          stub->ListSnapshots(o_.endpoints.Context().get(), req, &resp));
+      if (!s.ok()) return ServerError(s);
+      for (const agg::Snapshot& snap : resp.snapshots()) {
+        out_ << absl::StrFormat("%-32s %s  %-16s sha256 %s\n", snap.name(),
+                                FormatTimestamp(snap.publish_time()),
+                                snap.publisher(),
+                                snap.content_hash().substr(0, 16));
+        ++total;
+      }
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty());
+    out_ << total << " snapshot(s) of " << o_.province << "\n";
+    return std::nullopt;
+  }
+
+  std::optional<Failure> Diff(const std::string& from, const std::string& to) {
+    agg::DiffSnapshotsRequest req;
+    req.set_from(from);
+    req.set_to(to);
+    agg::SnapshotDiff resp;
+    absl::Status s = FromGrpcStatus(
+        Aggregator()->DiffSnapshots(o_.endpoints.Context().get(), req, &resp));
+    if (!s.ok()) return ServerError(s);
+    auto text = [](const common::v1::RenderedRatio& r) {
+      return absl::StrCat(r.percent().empty() ? "—" : r.percent() + "%", " (",
+                          GroupThousands(r.ratio().numerator()), "/",
+                          GroupThousands(r.ratio().denominator()), ")");
+    };
+    for (const agg::FigureChange& c : resp.changes()) {
+      out_ << "  " << c.id() << ": " << text(c.from()) << " -> " << text(c.to())
+           << "\n";
+    }
+    out_ << resp.changes_size() << " figure(s) changed from " << resp.from()
+         << " to " << resp.to() << "\n";
+    return std::nullopt;
+  }
+
+ private:
+  const CommandOptions& o_;
+  std::ostream& out_;
+  std::optional<google::protobuf::Timestamp> as_of_;
+};
+
+}  // namespace
+
+std::string Usage() {
+  return "usage: nq57ctl [flags] COMMAND [ARGS]\n"
+         "commands:\n"
+         "  load DIR          load a dataset directory (CSV) into the "
+         "services\n"
+         "  report            the provincial report [--province --period "
+         "--as_of --format=table|json|csv]\n"
+         "  rank              --group=PLATFORMS [--block=GOVERNMENT] or "
+         "--figure=ID\n"
+         "  overdue           tasks past their deadline at --as_of\n"
+         "  explain FIGURE    how a figure was made, e.g. "
+         "criteria.block.PARTY\n"
+         "  watch             follow the report and print changes [--count=N]\n"
+         "  publish           freeze the report as a snapshot\n"
+         "  snapshots         list published snapshots\n"
+         "  diff A B          figures that differ between two snapshots\n"
+         "  health            health of every service [--wait=SECONDS]\n"
+         "  (report --wait=SECONDS first waits for the aggregator to catch "
+         "up)\n"
+         "addresses: --criteria --publicservice --eidentity --aggregator "
+         "(default 127.0.0.1:50571..50574), --target for the one a command "
+         "uses\n"
+         "exit codes: 0 ok, 1 server error, 2 usage error\n";
+}
+
+int RunCommand(const std::vector<std::string>& args,
+               const CommandOptions& options, std::ostream& out,
+               std::ostream& err) {
+  auto fail = [&](const Failure& f) {
+    err << "nq57ctl: " << f.line
+        << (f.code == kExitUsage ? " (nq57ctl help: usage)" : "") << "\n";
+    return f.code;
+  };
+  if (args.empty()) return fail(UsageError("no command given"));
+  const std::string& command = args[0];
+  auto arity = [&](size_t n) -> std::optional<Failure> {
+    if (args.size() != n + 1) {
+      return UsageError(absl::StrCat(command, ": expected ", n,
+                                     " argument(s), got ", args.size() - 1));
+    }
+    return std::nullopt;
+  };
+  Commands commands(options, out);
+  if (auto f = commands.Prepare()) return fail(*f);
+  std::optional<Failure> result;
+  if (command == "help") {
+    out << Usage();
+    return kExitOk;
+  } else if (command == "load") {
+    result = arity(1);
+    if (!result && !options.target.empty()) {
+      result = UsageError(
+          "load: --target does not apply (load uses "
+          "--criteria, --publicservice and --eidentity)");
+    }
+    if (!result) result = commands.Load(args[1]);
+  } else if (command == "report") {
+    result = arity(0);
+    if (!result) result = commands.Report();
+  } else if (command == "rank") {
+    result = arity(0);
+    if (!result) result = commands.Rank();
+  } else if (command == "overdue") {
+    result = arity(0);
+    if (!result) result = commands.Overdue();
+  } else if (command == "explain") {
+    result = arity(1);
+    if (!result) result = commands.Explain(args[1]);
+  } else if (command == "watch") {
+    result = arity(0);
+    if (!result) result = commands.Watch();
+  } else if (command == "publish") {
+    result = arity(0);
+    if (!result) result = commands.Publish();
+  } else if (command == "snapshots") {
+    result = arity(0);
+    if (!result) result = commands.Snapshots();
+  } else if (command == "diff") {
+    result = arity(2);
+    if (!result) result = commands.Diff(args[1], args[2]);
+  } else if (command == "health") {
+    result = arity(0);
+    if (!result) result = commands.Health();
+  } else {
+    result = UsageError(absl::StrCat("unknown command \"", command, "\""));
+  }
+  return result ? fail(*result) : kExitOk;
+}
+
+}  // namespace nq57::ctl
