@@ -32,7 +32,7 @@ $(BUILD)/CMakeCache.txt:
 configure: $(BUILD)/CMakeCache.txt
 
 build: deps configure
-	cmake --build $(BUILD) -j$(JOBS)
+	cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
