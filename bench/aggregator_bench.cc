@@ -420,6 +420,24 @@ void BuildNation(const benchmark::State&) {
                absl::ToDoubleSeconds(absl::Now() - start));
 }
 
+// Stops everything in dependency order (consumers before their sources).
+void StopNation() {
+  if (!g_nation) return;
+  g_nation->aggregator->BeginShutdown();
+  g_nation->aggregator_host->Shutdown(absl::Seconds(2));
+  g_nation->aggregator_host.reset();
+  g_nation->aggregator.reset();
+  for (int i = 0; i < 3; ++i) {
+    g_nation->sources[i]->change_log().Close();
+    g_nation->hosts[i]->Shutdown(absl::Seconds(2));
+    g_nation->hosts[i].reset();
+    g_nation->feeds[i].reset();
+    g_nation->sources[i].reset();
+  }
+  std::filesystem::remove_all(g_nation->dir);
+  g_nation.reset();
+}
+
 int64_t PeakRssKb() {
   std::ifstream status("/proc/self/status");
   std::string line;
@@ -535,8 +553,11 @@ int main(int argc, char** argv) {
       ->Setup(nq57::BuildNation)
       ->Iterations(500)
       ->UseRealTime();
-  return nq57::RunWithBaselines(argc, argv,
-                                {{"BM_Freshness", "BM_WriteAck"},
-                                 {"BM_NationalRebuild", "BM_RawLogScan"},
-                                 {"BM_GetReport", "BM_PointRead"}});
+  const int status =
+      nq57::RunWithBaselines(argc, argv,
+                             {{"BM_Freshness", "BM_WriteAck"},
+                              {"BM_NationalRebuild", "BM_RawLogScan"},
+                              {"BM_GetReport", "BM_PointRead"}});
+  nq57::StopNation();
+  return status;
 }

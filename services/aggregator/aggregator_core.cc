@@ -449,6 +449,13 @@ absl::StatusOr<v1::Explanation> AggregatorCore::Explain(
   out.set_formula(figure->formula());
   *out.mutable_inputs() = figure->inputs();
   *out.mutable_coverage() = figure->coverage();
+  // The names of missing and stale units are kept once per source.
+  auto names = report.unit_coverage().find(
+      figure->id().substr(0, figure->id().find('.')));
+  if (names != report.unit_coverage().end()) {
+    *out.mutable_coverage()->mutable_missing() = names->second.missing();
+    *out.mutable_coverage()->mutable_stale() = names->second.stale();
+  }
   *out.mutable_input_sequences() = report.input_sequences();
   // Units counted: those with a per-unit record of the figure's source.
   const std::string& id = figure->id();

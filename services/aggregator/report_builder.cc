@@ -222,18 +222,33 @@ absl::Status ReportBuilder::BuildCriteria(std::string_view province,
                                           absl::Time as_of,
                                           const Snapshot* snapshot,
                                           v1::Report& report) const {
+  // The block x group x level counters, read out of `current` once:
+  // counts[level][block][group][0 = completed, 1 = assigned].
+  int64_t counts[2][4][6][2] = {};
+  for (int l = 0; l < 2; ++l) {
+    for (int b = 0; b < 4; ++b) {
+      for (int g = 0; g < 6; ++g) {
+        const std::string prefix = absl::StrCat(
+            "criteria.", kLevels[l], ".", kBlocks[b].id, ".", kGroups[g].id);
+        for (int w = 0; w < 2; ++w) {
+          auto it = current.find(
+              absl::StrCat(prefix, w == 0 ? ".completed" : ".assigned"));
+          if (it != current.end()) counts[l][b][g][w] = it->second;
+        }
+      }
+    }
+  }
+  // Sums over the cells matching (level, block, group); "" matches all.
   auto count = [&](std::string_view level, std::string_view block,
-                   std::string_view group, std::string_view what) {
+                   std::string_view group, int what) {
     int64_t total = 0;
-    for (const char* l : kLevels) {
-      if (!level.empty() && level != l) continue;
-      for (const Label& b : kBlocks) {
-        if (!block.empty() && block != b.id) continue;
-        for (const Label& g : kGroups) {
-          if (!group.empty() && group != g.id) continue;
-          auto it = current.find(absl::StrCat("criteria.", l, ".", b.id, ".",
-                                              g.id, ".", AbslView(what)));
-          if (it != current.end()) total += it->second;
+    for (int l = 0; l < 2; ++l) {
+      if (!level.empty() && level != kLevels[l]) continue;
+      for (int b = 0; b < 4; ++b) {
+        if (!block.empty() && block != kBlocks[b].id) continue;
+        for (int g = 0; g < 6; ++g) {
+          if (!group.empty() && group != kGroups[g].id) continue;
+          total += counts[l][b][g][what];
         }
       }
     }
@@ -260,8 +275,7 @@ absl::Status ReportBuilder::BuildCriteria(std::string_view province,
     f.set_id(std::move(id));
     f.set_label_vi(std::move(vi));
     f.set_label_en(std::move(en));
-    const Ratio r{count(level, block, group, "completed"),
-                  count(level, block, group, "assigned")};
+    const Ratio r{count(level, block, group, 0), count(level, block, group, 1)};
     *f.mutable_value() =
         RenderRatio(r, options_.criteria_rounding, options_.criteria_decimals);
     const int64_t expected = level == "commune"    ? communes
