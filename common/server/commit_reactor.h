@@ -1,4 +1,5 @@
-// Finishing a callback-API unary RPC from the store's commit path.
+// Finishing callback-API unary RPCs: writes from the store's commit path,
+// reads inline.
 //
 // A write handler validates its request, builds a CommitRequest and returns
 // the reactor from CommitAndFinish at once; the store's writer finishes the
@@ -17,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/base/request_fingerprint.h"
+#include "common/server/grpc_status.h"
 #include "common/store/store.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
@@ -31,6 +33,18 @@ grpc::ServerUnaryReactor* CommitAndFinish(grpc::CallbackServerContext* context,
                                           Store& store,
                                           absl::StatusOr<CommitRequest> request,
                                           google::protobuf::Message* response);
+
+// Finishes a read RPC inline (reads only touch RocksDB's cache and never
+// wait): `result` into `response`, or its error converted once.
+template <typename Response>
+grpc::ServerUnaryReactor* FinishRead(grpc::CallbackServerContext* context,
+                                     absl::StatusOr<Response> result,
+                                     Response* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (result.ok()) *response = std::move(*result);
+  reactor->Finish(ToGrpcStatus(result.status()));
+  return reactor;
+}
 
 // Who is calling, for the audit trail: the "x-nq57-actor" metadata if the
 // integration platform sent it, else the peer address.

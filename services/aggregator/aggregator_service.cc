@@ -7,20 +7,6 @@
 namespace nq57::aggregator {
 namespace {
 
-// Finishes `context`'s reactor with `result` (copied into `response`).
-template <typename T>
-grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
-                                 absl::StatusOr<T> result, T* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (result.ok()) {
-    *response = std::move(*result);
-    reactor->Finish(grpc::Status::OK);
-  } else {
-    reactor->Finish(ToGrpcStatus(result.status()));
-  }
-  return reactor;
-}
-
 // Sends the current report, then a new one each time the aggregator's
 // change log advances and the province's figures differ. Lifetime as in
 // ChangeFeedService's SubscribeReactor: deleted in OnDone, or by a running
@@ -151,19 +137,19 @@ AggregatorService::~AggregatorService() {
 grpc::ServerUnaryReactor* AggregatorService::GetReport(
     grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
     v1::Report* response) {
-  return Answer(context, core_->GetReport(*request), response);
+  return FinishRead(context, core_->GetReport(*request), response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::ListReports(
     grpc::CallbackServerContext* context, const v1::ListReportsRequest* request,
     v1::ListReportsResponse* response) {
-  return Answer(context, core_->ListReports(*request), response);
+  return FinishRead(context, core_->ListReports(*request), response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::GetRankings(
     grpc::CallbackServerContext* context, const v1::GetRankingsRequest* request,
     v1::Rankings* response) {
-  return Answer(context, core_->GetRankings(*request), response);
+  return FinishRead(context, core_->GetRankings(*request), response);
 }
 
 grpc::ServerWriteReactor<v1::Report>* AggregatorService::WatchReports(
@@ -183,32 +169,32 @@ grpc::ServerUnaryReactor* AggregatorService::Publish(
 grpc::ServerUnaryReactor* AggregatorService::GetSnapshot(
     grpc::CallbackServerContext* context, const v1::GetSnapshotRequest* request,
     v1::Snapshot* response) {
-  return Answer(context, core_->GetSnapshot(*request), response);
+  return FinishRead(context, core_->GetSnapshot(*request), response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::ListSnapshots(
     grpc::CallbackServerContext* context,
     const v1::ListSnapshotsRequest* request,
     v1::ListSnapshotsResponse* response) {
-  return Answer(context, core_->ListSnapshots(*request), response);
+  return FinishRead(context, core_->ListSnapshots(*request), response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::DiffSnapshots(
     grpc::CallbackServerContext* context,
     const v1::DiffSnapshotsRequest* request, v1::SnapshotDiff* response) {
-  return Answer(context, core_->DiffSnapshots(*request), response);
+  return FinishRead(context, core_->DiffSnapshots(*request), response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::Export(
     grpc::CallbackServerContext* context, const v1::ExportRequest* request,
     v1::ExportResponse* response) {
-  return Answer(context, core_->Export(*request), response);
+  return FinishRead(context, core_->Export(*request), response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::Explain(
     grpc::CallbackServerContext* context, const v1::ExplainRequest* request,
     v1::Explanation* response) {
-  return Answer(context, core_->Explain(*request), response);
+  return FinishRead(context, core_->Explain(*request), response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::Rebuild(

@@ -6,20 +6,6 @@
 #include "common/server/grpc_status.h"
 
 namespace nq57::publicservice {
-namespace {
-
-// Finishes a read: the core's answer into `response`, or its error.
-template <typename Response>
-grpc::ServerUnaryReactor* FinishRead(grpc::CallbackServerContext* context,
-                                     absl::StatusOr<Response> result,
-                                     Response* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (result.ok()) *response = std::move(*result);
-  reactor->Finish(ToGrpcStatus(result.status()));
-  return reactor;
-}
-
-}  // namespace
 
 grpc::ServerUnaryReactor* PublicServiceStatisticsService::CreateProcedure(
     grpc::CallbackServerContext* context,
