@@ -2,76 +2,32 @@
 
 #include "common/server/commit_reactor.h"
 #include "common/server/grpc_status.h"
+#include "common/server/log_follower.h"
 #include "services/aggregator/source_consumer.h"
 
 namespace nq57::aggregator {
 namespace {
 
 // Sends the current report, then a new one each time the aggregator's
-// change log advances and the province's figures differ. Lifetime as in
-// ChangeFeedService's SubscribeReactor: deleted in OnDone, or by a running
-// log waiter.
-class WatchReactor final : public grpc::ServerWriteReactor<v1::Report> {
+// change log advances and the province's figures differ (see LogFollower
+// for the lifetime protocol).
+class WatchReactor final : public LogFollower<v1::Report> {
  public:
   WatchReactor(ChangeLog* log, const AggregatorCore* core,
                v1::WatchReportsRequest request)
-      : log_(log), core_(core), request_(std::move(request)) {
-    absl::MutexLock lock(&mu_);
-    SendIfChangedLocked();
-  }
-
-  void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-    if (!ok || cancelled_) {
-      FinishLocked(grpc::Status::CANCELLED);
-      return;
-    }
-    SendIfChangedLocked();
-  }
-
-  void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    cancelled_ = true;
-    if (wait_id_ != 0 && log_->CancelWait(wait_id_)) wait_id_ = 0;
-    if (!writing_ && wait_id_ == 0) FinishLocked(grpc::Status::CANCELLED);
-  }
-
-  void OnDone() override {
-    {
-      absl::MutexLock lock(&mu_);
-      done_ = true;
-      if (wait_id_ != 0 && !log_->CancelWait(wait_id_)) return;
-      wait_id_ = 0;
-    }
-    delete this;
+      : LogFollower(log), core_(core), request_(std::move(request)) {
+    Start();
   }
 
  private:
-  void OnLogAdvanced() {
-    bool destroy = false;
-    {
-      absl::MutexLock lock(&mu_);
-      wait_id_ = 0;
-      if (done_) {
-        destroy = true;
-      } else if (cancelled_) {
-        FinishLocked(grpc::Status::CANCELLED);
-      } else {
-        SendIfChangedLocked();
-      }
-    }
-    if (destroy) delete this;
-  }
-
-  void SendIfChangedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    while (!finished_) {
-      if (log_->closed()) {
+  void Pump() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    while (!finished()) {
+      if (log()->closed()) {
         FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                   "server is shutting down"));
         return;
       }
-      const uint64_t head = log_->head();
+      const uint64_t head = log()->head();
       if (head >= seen_ || !sent_any_) {
         seen_ = head + 1;
         v1::GetReportRequest get;
@@ -87,36 +43,20 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::Report> {
           fingerprint_ = std::move(fingerprint);
           report_ = std::move(*report);
           sent_any_ = true;
-          writing_ = true;
-          StartWrite(&report_);
+          StartWriteLocked(&report_);
           return;
         }
       }
-      wait_id_ = log_->WaitFor(seen_, [this] { OnLogAdvanced(); });
-      if (wait_id_ != 0) return;
+      if (WaitLocked(seen_)) return;
     }
   }
 
-  void FinishLocked(const grpc::Status& status)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_) return;
-    finished_ = true;
-    Finish(status);
-  }
-
-  ChangeLog* const log_;
   const AggregatorCore* const core_;
   const v1::WatchReportsRequest request_;
-  absl::Mutex mu_;
   v1::Report report_ ABSL_GUARDED_BY(mu_);
   std::string fingerprint_ ABSL_GUARDED_BY(mu_);
   uint64_t seen_ ABSL_GUARDED_BY(mu_) = 0;
-  ChangeLog::WaitId wait_id_ ABSL_GUARDED_BY(mu_) = 0;
   bool sent_any_ ABSL_GUARDED_BY(mu_) = false;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  bool done_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace
