@@ -431,23 +431,29 @@ absl::Status ReportBuilder::BuildCatalogSection(
   if (coverage.missing_count() > 0 || stale > 0) {
     const std::string reported_measure = absl::StrCat(prefix, "unit.reported");
     const std::string latest_measure = absl::StrCat(prefix, "unit.latest_day");
+    const bool find_missing = coverage.missing_count() > 0;
+    const std::string stale_day =
+        stale_before.substr(strlen(kLatestBucketPrefix));
     coverage.set_missing_count(0);
     for (const Unit* unit : expected) {
-      ASSIGN_OR_RETURN(
-          int64_t reported,
-          ReadMeasure({unit->name, "", reported_measure}, snapshot));
-      if (reported <= 0) {
-        coverage.set_missing_count(coverage.missing_count() + 1);
-        if (coverage.missing_size() < kMaxListed) {
-          coverage.add_missing(unit->name);
+      // Each unit costs a point read or two, only for what must be named.
+      if (find_missing) {
+        ASSIGN_OR_RETURN(
+            int64_t reported,
+            ReadMeasure({unit->name, "", reported_measure}, snapshot));
+        if (reported <= 0) {
+          coverage.set_missing_count(coverage.missing_count() + 1);
+          if (coverage.missing_size() < kMaxListed) {
+            coverage.add_missing(unit->name);
+          }
+          continue;
         }
-        continue;
       }
+      if (stale == 0 || coverage.stale_size() >= kMaxListed) continue;
       ASSIGN_OR_RETURN(int64_t latest,
                        ReadMeasure({unit->name, "", latest_measure}, snapshot));
-      if (latest > 0 && coverage.stale_size() < kMaxListed &&
-          absl::FormatCivilTime(absl::CivilDay(1970, 1, 1) + latest) <
-              stale_before.substr(strlen(kLatestBucketPrefix))) {
+      if (latest > 0 && absl::FormatCivilTime(absl::CivilDay(1970, 1, 1) +
+                                              latest) < stale_day) {
         coverage.add_stale(unit->name);
       }
     }
