@@ -303,4 +303,10 @@ std::vector<const Unit*> UnitRegistry::Children(std::string_view parent,
   return it->second.by_level[static_cast<size_t>(level)];
 }
 
+std::string_view ProvinceOf(std::string_view unit) {
+  constexpr std::string_view kPrefix = "provinces/";
+  if (unit.rfind(kPrefix, 0) != 0) return {};
+  return unit.substr(0, unit.find('/', kPrefix.size()));
+}
+
 }  // namespace nq57

@@ -57,6 +57,11 @@ enum class UnitLevel { kProvince, kCommune, kAgency };
 // "province", "commune" or "agency".
 std::string_view UnitLevelName(UnitLevel level);
 
+// The province a unit's resource name belongs to, read from the name alone:
+// "provinces/25/communes/07900" -> "provinces/25"; empty when the name does
+// not start with "provinces/".
+std::string_view ProvinceOf(std::string_view unit);
+
 // One administrative unit.
 struct Unit {
   std::string name;          // resource name, "provinces/25/communes/07900"

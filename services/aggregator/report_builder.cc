@@ -11,6 +11,7 @@
 #include "common/base/absl_view.h"
 #include "common/base/field_error.h"
 #include "common/base/status_macros.h"
+#include "common/base/vietnam_time.h"
 #include "common/csv/csv_reader.h"
 #include "common/indicators/indicator_evaluator.h"
 #include "common/ratio/ratio_proto.h"
@@ -43,8 +44,6 @@ constexpr Label kGroups[] = {
     {"IMPLEMENTATION", "Nhóm Tổ chức thực hiện", "Implementation"},
     {"DIRECTION", "Nhóm Chỉ đạo", "Direction"}};
 constexpr const char* kLevels[] = {"province", "commune"};
-
-absl::TimeZone VietnamTime() { return absl::FixedTimeZone(7 * 3600); }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(

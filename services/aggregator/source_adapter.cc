@@ -9,13 +9,6 @@
 
 namespace nq57::aggregator {
 
-std::string_view ProvinceOf(std::string_view unit) {
-  constexpr std::string_view kPrefix = "provinces/";
-  if (unit.rfind(kPrefix, 0) != 0) return {};
-  const size_t end = unit.find('/', kPrefix.size());
-  return unit.substr(0, end);
-}
-
 absl::StatusOr<std::unique_ptr<SourceAdapter>> MakeSourceAdapter(
     std::string_view kind) {
   if (kind == "criteria") return std::make_unique<CriteriaRollup>();

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "common/units/unit_registry.h"
 #include "nq57/changes/v1/changes.pb.h"
 #include "services/aggregator/rollup_state.h"
 
@@ -23,9 +24,6 @@ class SourceAdapter {
   virtual absl::Status Apply(const changes::v1::ChangeRecord& record,
                              RollupState& state) const = 0;
 };
-
-// The province ("provinces/NN") a unit name belongs to; empty if none.
-std::string_view ProvinceOf(std::string_view unit);
 
 // "criteria", "publicservice", "eidentity" or "aggregator"; INVALID_ARGUMENT
 // for anything else.

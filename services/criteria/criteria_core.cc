@@ -271,13 +271,6 @@ std::string AssignmentKey(std::string_view unit, std::string_view code) {
   return KeyBuilder().String(unit).String(code).Build();
 }
 
-// "provinces/25/communes/07900" -> "provinces/25".
-std::string_view ProvinceOfUnit(std::string_view unit) {
-  const size_t first = unit.find('/');
-  if (first == std::string_view::npos) return unit;
-  return unit.substr(0, unit.find('/', first + 1));
-}
-
 std::string UnitScope(std::string_view unit) {
   return absl::StrCat("unit:", AbslView(unit));
 }
@@ -287,7 +280,7 @@ std::string TreeScope(std::string_view province) {
 }
 
 std::array<std::string, 3> ScopesOf(std::string_view unit) {
-  return {UnitScope(unit), TreeScope(ProvinceOfUnit(unit)), TreeScope("")};
+  return {UnitScope(unit), TreeScope(ProvinceOf(unit)), TreeScope("")};
 }
 
 std::string BlockGroupCounterKey(std::string_view scope,

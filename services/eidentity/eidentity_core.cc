@@ -14,6 +14,7 @@
 #include "common/base/absl_view.h"
 #include "common/base/field_error.h"
 #include "common/base/status_macros.h"
+#include "common/base/vietnam_time.h"
 #include "common/indicators/indicator_evaluator.h"
 #include "common/ratio/ratio_proto.h"
 #include "common/server/commit_reactor.h"
@@ -65,9 +66,7 @@ int64_t DayNumberOf(const common::v1::Date& date) {
 
 std::string DateText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
-absl::CivilDay Today() {
-  return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
-}
+absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), VietnamTime()); }
 
 absl::StatusOr<absl::CivilDay> ParseDate(const common::v1::Date& date,
                                          std::string_view field,

@@ -19,6 +19,7 @@
 #include "common/base/field_error.h"
 #include "common/base/request_fingerprint.h"
 #include "common/base/status_macros.h"
+#include "common/base/vietnam_time.h"
 #include "common/indicators/indicator_evaluator.h"
 #include "common/store/key_codec.h"
 #include "google/protobuf/util/time_util.h"
@@ -58,12 +59,6 @@ constexpr int kMinYear = 2000;
 constexpr char kTieRule[] =
     "competition ranking: equal ratios share a rank (1, 2, 2, 4) and are "
     "listed by unit name; units with no data are unranked and last";
-
-const absl::TimeZone& VietnamTime() {
-  static const absl::TimeZone* tz =
-      new absl::TimeZone(absl::FixedTimeZone(7 * 3600));
-  return *tz;
-}
 
 Timestamp ToProto(absl::Time t) {
   return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "common/base/absl_view.h"
 #include "common/base/status_macros.h"
+#include "common/base/vietnam_time.h"
 #include "common/ratio/ratio.h"
 
 namespace nq57::dataset {
@@ -52,7 +53,7 @@ class SeededRandom {
   uint64_t state_;
 };
 
-const absl::TimeZone kVietnam = absl::FixedTimeZone(7 * 3600);
+const absl::TimeZone kVietnam = VietnamTime();
 
 std::string Rfc3339(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", t, kVietnam);

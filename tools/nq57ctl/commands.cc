@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/base/status_macros.h"
+#include "common/base/vietnam_time.h"
 #include "common/server/grpc_status.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -39,8 +40,7 @@ Failure ServerError(const absl::Status& status) {
 std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FormatTime(
       "%Y-%m-%d %H:%M:%S %Ez",
-      absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t)),
-      absl::FixedTimeZone(7 * 3600));
+      absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t)), VietnamTime());
 }
 
 class Commands {
@@ -379,8 +379,7 @@ class Commands {
       std::map<std::string, uint64_t> input(report.input_sequences().begin(),
                                             report.input_sequences().end());
       for (const auto& [s, n] : input) seqs.push_back(absl::StrCat(s, " #", n));
-      out_ << absl::FormatTime("[%H:%M:%S] ", absl::Now(),
-                               absl::FixedTimeZone(7 * 3600))
+      out_ << absl::FormatTime("[%H:%M:%S] ", absl::Now(), VietnamTime())
            << report.province() << " " << report.period() << " ("
            << absl::StrJoin(seqs, ", ") << ")"
            << (seen == 0 ? ", current figures" : "") << "\n";

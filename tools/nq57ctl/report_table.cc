@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "common/base/vietnam_time.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace nq57::ctl {
@@ -131,12 +132,10 @@ std::string FormatReportTable(const Report& report) {
   std::string out;
   const absl::Time as_of = absl::FromUnixNanos(
       google::protobuf::util::TimeUtil::TimestampToNanoseconds(report.as_of()));
-  absl::StrAppend(&out, "Báo cáo NQ57 · nq57 report — ", report.province_name(),
-                  " (", report.province(), "), kỳ/period ", report.period(),
-                  ", as of ",
-                  absl::FormatTime("%Y-%m-%d %H:%M %Ez", as_of,
-                                   absl::FixedTimeZone(7 * 3600)),
-                  "\n");
+  absl::StrAppend(
+      &out, "Báo cáo NQ57 · nq57 report — ", report.province_name(), " (",
+      report.province(), "), kỳ/period ", report.period(), ", as of ",
+      absl::FormatTime("%Y-%m-%d %H:%M %Ez", as_of, VietnamTime()), "\n");
   std::vector<std::string> sources;
   for (const auto& f : report.freshness()) {
     sources.push_back(absl::StrCat(f.source(), " #", f.applied_sequence(),
