@@ -23,8 +23,8 @@
 namespace nq57 {
 namespace {
 
-std::unique_ptr<ServiceBundle> g_bundle;
-std::unique_ptr<ServerHost> g_host;
+std::unique_ptr<ProbeServer> g_server;
+ServerHost* g_host = nullptr;
 std::vector<std::shared_ptr<grpc::Channel>> g_channels;
 std::string g_dir;
 std::atomic<uint64_t> g_counter{0};
@@ -37,13 +37,8 @@ void StartServer(const benchmark::State&) {
            absl::StrCat("nq57_rpc_bench_", getpid()))
               .string();
   std::filesystem::remove_all(g_dir);
-  ServerConfig config;
-  config.data_dir = g_dir;
-  g_bundle = std::move(*ProbeBundle::Create(config));
-  g_host = std::move(*ServerHost::Start({.listen = "127.0.0.1:0"},
-                                        g_bundle->services(),
-                                        g_bundle->service_names()));
-  g_host->SetServing(true);
+  g_server = std::move(*ProbeServer::Create({.server = {.data_dir = g_dir}}));
+  g_host = &g_server->host();
   // A few connections, as a real integration platform would use.
   g_channels.clear();
   for (int i = 0; i < 4; ++i) {
@@ -58,10 +53,10 @@ void StartServer(const benchmark::State&) {
 
 void StopServer(const benchmark::State&) {
   g_channels.clear();
-  g_bundle->BeginShutdown();
+  g_server->BeginShutdown();
   g_host->Shutdown(absl::Seconds(5));
-  g_host.reset();
-  g_bundle.reset();
+  g_host = nullptr;
+  g_server.reset();
   std::filesystem::remove_all(g_dir);
 }
 

@@ -13,6 +13,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "tests/probe/probe_service.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57 {
 namespace {
@@ -21,22 +22,20 @@ using grpc::health::v1::Health;
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
-class ServerTest : public ::testing::Test {
+// The host on its own (not through ProbeServer, which reports SERVING at
+// once): a probe service and a change feed over a real store.
+class ServerTest : public nq57::testing::TempDirTest {
  protected:
   void SetUp() override {
-    config_.data_dir =
-        (std::filesystem::path(::testing::TempDir()) /
-         absl::StrCat(
-             "server_test_", getpid(), "_",
-             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-            .string();
-    std::filesystem::remove_all(config_.data_dir);
-    auto bundle = ProbeBundle::Create(config_);
-    ASSERT_TRUE(bundle.ok()) << bundle.status();
-    bundle_ = std::move(*bundle);
-    auto host =
-        ServerHost::Start({.listen = "127.0.0.1:0"}, bundle_->services(),
-                          bundle_->service_names());
+    auto store = Store::Open(Path("store"), {.column_families = {"entries"}});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    probe_service_ = std::make_unique<ProbeService>(store_.get());
+    feed_service_ = std::make_unique<ChangeFeedService>(&store_->change_log());
+    auto host = ServerHost::Start(
+        {.listen = "127.0.0.1:0"}, {probe_service_.get(), feed_service_.get()},
+        {testing::v1::Probe::service_full_name(),
+         changes::v1::ChangeFeed::service_full_name()});
     ASSERT_TRUE(host.ok()) << host.status();
     host_ = std::move(*host);
     channel_ = grpc::CreateChannel(host_->address(),
@@ -47,13 +46,15 @@ class ServerTest : public ::testing::Test {
   }
   void TearDown() override {
     if (host_) {
-      bundle_->BeginShutdown();
+      BeginShutdown();
       host_->Shutdown(absl::Seconds(5));
     }
     host_.reset();
-    bundle_.reset();
-    std::filesystem::remove_all(config_.data_dir);
+    feed_service_.reset();
+    probe_service_.reset();
+    store_.reset();
   }
+  void BeginShutdown() { store_->change_log().Close(); }
 
   HealthCheckResponse::ServingStatus Check(const std::string& service) {
     grpc::ClientContext ctx;
@@ -79,8 +80,9 @@ class ServerTest : public ::testing::Test {
     return s;
   }
 
-  ServerConfig config_;
-  std::unique_ptr<ServiceBundle> bundle_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<ProbeService> probe_service_;
+  std::unique_ptr<ChangeFeedService> feed_service_;
   std::unique_ptr<ServerHost> host_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<testing::v1::Probe::Stub> probe_;
@@ -105,7 +107,7 @@ TEST_F(ServerTest, HealthNotServingThenServingThenNotServingOnShutdown) {
   ASSERT_TRUE(watch->Read(&resp));
   EXPECT_EQ(resp.status(), HealthCheckResponse::SERVING);
   std::thread stopper([&] {
-    bundle_->BeginShutdown();
+    BeginShutdown();
     host_->Shutdown(absl::Seconds(5));
   });
   ASSERT_TRUE(watch->Read(&resp));
@@ -124,7 +126,7 @@ TEST_F(ServerTest, InvalidArgumentCarriesBadRequestDetails) {
   ASSERT_EQ(violations.size(), 1u);
   EXPECT_EQ(violations[0].field, "key");
   // Nothing was written, and the server keeps serving.
-  EXPECT_EQ(bundle_->services().size(), 2u);
+  EXPECT_EQ(store_->stats().commits, 0u);
   EXPECT_TRUE(Put("k", "v").ok());
 }
 
@@ -215,7 +217,7 @@ TEST_F(ServerTest, ManySubscribersAndCancelledOnesAreReleased) {
   }
   // Shutdown ends the remaining streams promptly with UNAVAILABLE.
   const absl::Time start = absl::Now();
-  bundle_->BeginShutdown();
+  BeginShutdown();
   for (int i = kSubscribers / 2; i < kSubscribers; ++i) {
     changes::v1::ChangeBatch batch;
     while (readers[i]->Read(&batch)) {

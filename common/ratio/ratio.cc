@@ -475,4 +475,10 @@ absl::StatusOr<std::vector<RoundingMode>> ReproducingModes(
   return ModesReproducing(mean, published, scale);
 }
 
+int CompareRatios(Ratio a, Ratio b) {
+  const absl::int128 lhs = absl::int128(a.numerator) * b.denominator;
+  const absl::int128 rhs = absl::int128(b.numerator) * a.denominator;
+  return lhs < rhs ? -1 : (lhs > rhs ? 1 : 0);
+}
+
 }  // namespace nq57

@@ -120,6 +120,10 @@ absl::StatusOr<std::string> Render(Ratio ratio, RenderScale scale,
 absl::StatusOr<std::string> Render(const MeanResult& mean, RenderScale scale,
                                    RoundingMode mode, int decimals);
 
+// -1, 0 or 1 as a compares to b as exact fractions (cross-multiplied in 128
+// bits, so it never overflows). Both denominators must be positive.
+int CompareRatios(Ratio a, Ratio b);
+
 // Sum of numerators over sum of denominators. Parts with a zero denominator
 // (nothing to count) are allowed and add nothing to the denominator; no parts
 // gives 0/0.

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/absl_view.h"
 #include "common/base/log.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -81,15 +82,11 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
-  const size_t colon = options.listen.rfind(':');
-  int requested_port = -1;
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(options.listen.substr(colon + 1), &requested_port) ||
-      requested_port < 0 || requested_port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--listen: expected HOST:PORT (e.g. 127.0.0.1:0), got \"",
-                     options.listen, "\""));
+  if (absl::Status s = CheckListenAddress(options.listen, "--listen");
+      !s.ok()) {
+    return s;
   }
+  const size_t colon = options.listen.rfind(':');
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -119,6 +116,16 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
       new ServerHost(std::move(rpc_metrics), std::move(server),
                      std::move(address), port, std::move(health_names)));
   host->SetServing(false);
+  if (!options.metrics_listen.empty()) {
+    std::function<void(MetricSink&)> collect = options.collect_metrics;
+    if (!collect) collect = [](MetricSink&) {};
+    absl::StatusOr<std::unique_ptr<MetricsExporter>> exporter =
+        MetricsExporter::Start(options.metrics_listen,
+                               {host->rpc_metrics().registry()},
+                               std::move(collect));
+    if (!exporter.ok()) return exporter.status();
+    host->metrics_ = std::move(*exporter);
+  }
   return host;
 }
 
@@ -132,7 +139,29 @@ ServerHost::ServerHost(std::unique_ptr<RpcMetrics> rpc_metrics,
       port_(port),
       health_names_(std::move(health_names)) {}
 
-ServerHost::~ServerHost() { Shutdown(absl::ZeroDuration()); }
+ServerHost::~ServerHost() {
+  Shutdown(absl::ZeroDuration());
+  metrics_.reset();
+}
+
+const std::string& ServerHost::metrics_address() const {
+  static const std::string* const kNone = new std::string();
+  return metrics_ == nullptr ? *kNone : metrics_->address();
+}
+
+absl::Status CheckListenAddress(std::string_view listen,
+                                std::string_view flag) {
+  const size_t colon = listen.rfind(':');
+  int port = -1;
+  if (colon == std::string_view::npos || colon == 0 ||
+      !absl::SimpleAtoi(AbslView(listen.substr(colon + 1)), &port) ||
+      port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        AbslView(flag), ": expected HOST:PORT (e.g. 127.0.0.1:0), got \"",
+        AbslView(listen.substr(0, 64)), "\""));
+  }
+  return absl::OkStatus();
+}
 
 void ServerHost::SetServing(bool serving) {
   absl::MutexLock lock(&mu_);

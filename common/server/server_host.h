@@ -5,21 +5,25 @@
 // SetServing(true), NOT_SERVING again when shutdown begins), server
 // reflection that can describe every registered service including Health,
 // one structured log line per RPC (method, peer, status code, latency) and
-// its Prometheus counters (rpc_metrics()), and a graceful drain. Services are
-// registered, not owned.
+// its Prometheus counters (rpc_metrics()), /metrics when asked for, and a
+// graceful drain. Services are registered, not owned.
 //
 // Thread-safe. Shutdown() may be called once from any thread; the destructor
 // calls it with no drain time if the owner did not.
 //
-//   ASSIGN_OR_RETURN(auto host, ServerHost::Start({.listen = "127.0.0.1:0"},
-//                                                 {&criteria_service}));
+//   ASSIGN_OR_RETURN(
+//       std::unique_ptr<ServerHost> host,
+//       ServerHost::Start({.listen = "127.0.0.1:0"}, {&criteria_service},
+//                         {"nq57.criteria.v1.CriteriaService"}));
 //   host->SetServing(true);
 //   std::cout << host->address() << std::endl;
 #ifndef NQ57_COMMON_SERVER_SERVER_HOST_H_
 #define NQ57_COMMON_SERVER_SERVER_HOST_H_
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -35,7 +39,16 @@ struct ServerHostOptions {
   std::string listen = "127.0.0.1:0";
   // Largest request a client may send.
   int max_receive_message_bytes = 16 << 20;
+  // "host:port" to serve Prometheus /metrics on; empty: none.
+  std::string metrics_listen;
+  // The service's own values, reported at each scrape (thread-safe; must
+  // stay valid for the host's lifetime).
+  std::function<void(MetricSink&)> collect_metrics;
 };
+
+// OK if `listen` is "host:port" with a port in 0..65535; otherwise
+// INVALID_ARGUMENT naming `flag` (e.g. "--listen").
+absl::Status CheckListenAddress(std::string_view listen, std::string_view flag);
 
 class ServerHost {
  public:
@@ -50,6 +63,9 @@ class ServerHost {
   // The bound address, with the real port when listening on port 0.
   const std::string& address() const { return address_; }
   int port() const { return port_; }
+
+  // Where /metrics is served (real port), or empty.
+  const std::string& metrics_address() const;
 
   // Per-RPC counts and latencies, for a MetricsExporter.
   const RpcMetrics& rpc_metrics() const { return *rpc_metrics_; }
@@ -72,6 +88,7 @@ class ServerHost {
   // Outlives server_: the interceptors record into it.
   const std::unique_ptr<RpcMetrics> rpc_metrics_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<MetricsExporter> metrics_;
   const std::string address_;
   const int port_;
   const std::vector<std::string> health_names_;

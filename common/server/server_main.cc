@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/base/log.h"
-#include "common/server/metrics.h"
+#include "common/base/status_macros.h"
 #include "common/server/server_host.h"
 
 ABSL_FLAG(std::string, listen, "",
@@ -57,8 +57,8 @@ std::vector<std::string> ArgsWithEnvironment(int argc, char** argv) {
 
 }  // namespace
 
-absl::StatusOr<ServerConfig> ParseServerFlags(int argc, char** argv,
-                                              const ProgramInfo& info) {
+absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
+                                               const ProgramInfo& info) {
   absl::SetProgramUsageMessage(absl::StrCat(
       info.program, ": an nq57 service.\nUsage: ", info.program,
       " [--listen=HOST:PORT] [--data_dir=DIR] [--config_dir=DIR]"));
@@ -71,16 +71,17 @@ absl::StatusOr<ServerConfig> ParseServerFlags(int argc, char** argv,
     return absl::InvalidArgumentError(absl::StrCat(
         "unexpected argument \"", rest[1], "\" (flags are --name=value)"));
   }
-  ServerConfig config;
-  config.program = info.program;
-  config.listen = absl::GetFlag(FLAGS_listen);
-  if (config.listen.empty()) config.listen = info.default_listen;
-  config.data_dir = absl::GetFlag(FLAGS_data_dir);
-  if (config.data_dir.empty()) {
-    config.data_dir = absl::StrCat("var/", info.program);
+  ServerOptions options;
+  options.program = info.program;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  if (options.listen.empty()) options.listen = info.default_listen;
+  RETURN_IF_ERROR(CheckListenAddress(options.listen, "--listen"));
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (options.data_dir.empty()) {
+    options.data_dir = absl::StrCat("var/", info.program);
   }
-  config.config_dir = absl::GetFlag(FLAGS_config_dir);
-  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.config_dir = absl::GetFlag(FLAGS_config_dir);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   LogFormat format;
   if (!ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format)) {
     return absl::InvalidArgumentError(
@@ -92,87 +93,68 @@ absl::StatusOr<ServerConfig> ParseServerFlags(int argc, char** argv,
   if (drain < 0 || drain > 3600) {
     return absl::InvalidArgumentError("--drain_seconds: expected 0..3600");
   }
-  config.drain = absl::Seconds(drain);
-  return config;
+  options.drain = absl::Seconds(drain);
+  return options;
 }
 
-int ServerMain(int argc, char** argv, const ProgramInfo& info,
-               BundleFactory factory) {
-  absl::StatusOr<ServerConfig> config = ParseServerFlags(argc, argv, info);
-  if (!config.ok()) {
-    std::cerr << info.program << ": " << config.status().message() << "\n";
-    return 2;
-  }
-  // Block the termination signals in every thread (gRPC's and RocksDB's
-  // threads inherit the mask) and take them synchronously below: no async
-  // signal handler, no races with the shutdown sequence.
+namespace server_main_internal {
+
+void BlockTerminationSignals() {
+  // Blocked in every thread (gRPC's and RocksDB's threads inherit the mask)
+  // and taken synchronously in Serve: no async signal handler, no races with
+  // the shutdown sequence.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
 
-  absl::StatusOr<std::unique_ptr<ServiceBundle>> bundle = factory(*config);
-  if (!bundle.ok()) {
+int FlagError(const ProgramInfo& info, const absl::Status& status) {
+  std::cerr << info.program << ": " << status.message() << "\n";
+  return 2;
+}
+
+int Serve(const ProgramInfo& info, const ServerOptions& options,
+          absl::StatusOr<std::unique_ptr<Server>> server) {
+  if (!server.ok()) {
     LogError("cannot start", {{"program", info.program},
-                              {"error", bundle.status().ToString()}});
-    std::cerr << info.program << ": " << bundle.status() << "\n";
+                              {"error", server.status().ToString()}});
+    std::cerr << info.program << ": " << server.status().message() << "\n";
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<ServerHost>> host =
-      ServerHost::Start({.listen = config->listen}, (*bundle)->services(),
-                        (*bundle)->service_names());
-  if (!host.ok()) {
-    std::cerr << info.program << ": " << host.status().message() << "\n";
-    return host.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
-  }
-  std::unique_ptr<MetricsExporter> metrics;
-  if (!config->metrics_listen.empty()) {
-    ServiceBundle* service = bundle->get();
-    absl::StatusOr<std::unique_ptr<MetricsExporter>> exporter =
-        MetricsExporter::Start(
-            config->metrics_listen, {(*host)->rpc_metrics().registry()},
-            [service](MetricSink& sink) { service->CollectMetrics(sink); });
-    if (!exporter.ok()) {
-      std::cerr << info.program << ": " << exporter.status().message() << "\n";
-      return exporter.status().code() == absl::StatusCode::kInvalidArgument ? 2
-                                                                            : 1;
-    }
-    metrics = std::move(*exporter);
-    std::cout << info.program << " metrics on " << metrics->address()
+  ServerHost& host = (*server)->host();
+  if (!host.metrics_address().empty()) {
+    std::cout << info.program << " metrics on " << host.metrics_address()
               << std::endl;
   }
-  absl::Status started = (*bundle)->OnStarted(**host);
-  if (!started.ok()) {
-    std::cerr << info.program << ": " << started << "\n";
-    return 1;
-  }
-  if (!(*bundle)->ManagesHealth()) (*host)->SetServing(true);
-  std::cout << info.program << " listening on " << (*host)->address()
-            << std::endl;
+  std::cout << info.program << " listening on " << host.address() << std::endl;
   LogInfo("serving", {{"program", info.program},
-                      {"address", (*host)->address()},
-                      {"data_dir", config->data_dir}});
+                      {"address", host.address()},
+                      {"data_dir", options.data_dir}});
 
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
   int signal = 0;
   sigwait(&signals, &signal);
   LogInfo("shutting down",
           {{"program", info.program},
            {"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
   const absl::Time drain_start = absl::Now();
-  (*host)->SetServing(false);
-  (*bundle)->BeginShutdown();
-  (*host)->Shutdown(config->drain);
+  host.SetServing(false);
+  (*server)->BeginShutdown();
+  host.Shutdown(options.drain);
   LogInfo("drained", {{"program", info.program},
                       {"drain_ms",
                        absl::ToDoubleMilliseconds(absl::Now() - drain_start)}});
-  metrics.reset();
-  host->reset();
-  bundle->reset();  // closes the store: queued commits finish, WAL synced
+  server->reset();  // closes the store: queued commits finish, WAL synced
   LogInfo("stopped", {{"program", info.program},
                       {"shutdown_ms",
                        absl::ToDoubleMilliseconds(absl::Now() - drain_start)}});
   return 0;
 }
 
+}  // namespace server_main_internal
 }  // namespace nq57

@@ -1,95 +1,89 @@
 // ServerMain: the whole life of an nq57 server process, shared by every
 // service's main.cc.
 //
-// It parses the common flags (each also settable through the environment:
-// --listen / NQ57_LISTEN, --data_dir / NQ57_DATA_DIR, --config_dir /
-// NQ57_CONFIG_DIR, --log_format / NQ57_LOG_FORMAT, --drain_seconds /
-// NQ57_DRAIN_SECONDS, --metrics_listen / NQ57_METRICS_LISTEN; a flag on the
-// command line wins over the environment), builds the service through the
-// caller's factory, serves (and, with --metrics_listen, exposes /metrics
-// for Prometheus, printing "<program> metrics on HOST:PORT"), prints
-// "<program> listening on HOST:PORT" as one line on stdout, and on
-// SIGTERM or SIGINT: marks health NOT_SERVING, ends change-feed streams,
-// drains in-flight calls within the drain deadline, closes the store and
-// returns 0. Bad flag values print one clear line and return 2; a service
-// that cannot start returns 1.
+// It blocks SIGTERM and SIGINT (before any thread exists, so every thread
+// inherits the mask), parses the common flags into ServerOptions (each also
+// settable through the environment: --listen / NQ57_LISTEN, --data_dir /
+// NQ57_DATA_DIR, --config_dir / NQ57_CONFIG_DIR, --log_format /
+// NQ57_LOG_FORMAT, --drain_seconds / NQ57_DRAIN_SECONDS, --metrics_listen /
+// NQ57_METRICS_LISTEN; a flag on the command line wins over the
+// environment), turns them and the service's own flags into the service's
+// options through `options_from_flags`, builds the server with
+// `ServerT::Create`, prints "<program> metrics on HOST:PORT" (with
+// --metrics_listen) and "<program> listening on HOST:PORT" on stdout, and on
+// SIGTERM or SIGINT: marks health NOT_SERVING, lets the server end its
+// streams, drains in-flight calls within the drain deadline, destroys the
+// server (closing its store) and returns 0. A bad flag value prints one line
+// naming the flag and returns 2; a server that cannot start returns 1.
+//
+//   ABSL_FLAG(int, stale_after_days, 45, "...");
 //
 //   int main(int argc, char** argv) {
-//     return nq57::ServerMain(argc, argv,
-//                             {.program = "criteria-server",
-//                              .default_listen = "127.0.0.1:50571"},
-//                             &nq57::criteria::BuildCriteriaServer);
+//     return nq57::ServerMain<nq57::eidentity::EidentityServer>(
+//         argc, argv,
+//         {.program = "eidentity-server", .default_listen = "127.0.0.1:50573"},
+//         [](const nq57::ServerOptions& server)
+//             -> absl::StatusOr<nq57::eidentity::EidentityOptions> {
+//           return nq57::eidentity::EidentityOptions{
+//               .server = server,
+//               .stale_after_days = absl::GetFlag(FLAGS_stale_after_days)};
+//         });
 //   }
 #ifndef NQ57_COMMON_SERVER_SERVER_MAIN_H_
 #define NQ57_COMMON_SERVER_SERVER_MAIN_H_
 
 #include <memory>
-#include <string>
-#include <vector>
 
-#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
-#include "grpcpp/impl/codegen/service_type.h"
+#include "common/server/server.h"
 
 namespace nq57 {
-
-class ServerHost;
-class MetricSink;
-
-// The settings every server gets from flags or environment.
-struct ServerConfig {
-  std::string program;
-  std::string listen;
-  std::string data_dir;
-  std::string config_dir;
-  std::string metrics_listen;  // empty: no /metrics
-  absl::Duration drain = absl::Seconds(10);
-};
-
-// What a service contributes to the common server: the gRPC services it
-// serves and how to wind down. Owns the service's state (its store).
-class ServiceBundle {
- public:
-  virtual ~ServiceBundle() = default;
-  // Services to register; owned by the bundle.
-  virtual std::vector<grpc::Service*> services() = 0;
-  // Fully-qualified names for health, e.g. "nq57.criteria.v1.CriteriaService".
-  virtual std::vector<std::string> service_names() = 0;
-  // Called once the server listens. Returns when the service is ready to
-  // answer (the aggregator may set health itself and return at once).
-  virtual absl::Status OnStarted(ServerHost& host) {
-    (void)host;
-    return absl::OkStatus();
-  }
-  // False (the default): the server reports SERVING as soon as OnStarted
-  // returns. True: the bundle calls host.SetServing itself, e.g. the
-  // aggregator once its sources have caught up.
-  virtual bool ManagesHealth() const { return false; }
-  // Reports the service's own values when /metrics is scraped (e.g. its
-  // store's commit counters through ReportStoreMetrics). Thread-safe.
-  virtual void CollectMetrics(MetricSink& sink) { (void)sink; }
-  // Called when draining begins, before in-flight calls are awaited: end
-  // long-lived streams here (e.g. close the change log).
-  virtual void BeginShutdown() {}
-};
-
-using BundleFactory =
-    absl::AnyInvocable<absl::StatusOr<std::unique_ptr<ServiceBundle>>(
-        const ServerConfig&)>;
 
 struct ProgramInfo {
   const char* program;         // e.g. "criteria-server"
   const char* default_listen;  // e.g. "127.0.0.1:50571"
 };
 
-int ServerMain(int argc, char** argv, const ProgramInfo& info,
-               BundleFactory factory);
+// Parses flags and environment into ServerOptions (exposed for tests).
+// Returns INVALID_ARGUMENT naming the flag on a bad value.
+absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
+                                               const ProgramInfo& info);
 
-// Parses flags and environment into a config (exposed for tests). Returns
-// INVALID_ARGUMENT naming the flag on a bad value.
-absl::StatusOr<ServerConfig> ParseServerFlags(int argc, char** argv,
-                                              const ProgramInfo& info);
+namespace server_main_internal {
+
+// Blocks the termination signals of the calling thread and every thread it
+// starts later.
+void BlockTerminationSignals();
+// Prints "<program>: <message>" and returns 2.
+int FlagError(const ProgramInfo& info, const absl::Status& status);
+// Serves `server` until SIGTERM/SIGINT, then drains; returns the exit code
+// (1 if `server` is an error).
+int Serve(const ProgramInfo& info, const ServerOptions& options,
+          absl::StatusOr<std::unique_ptr<Server>> server);
+
+}  // namespace server_main_internal
+
+// `options_from_flags(const ServerOptions&)` returns
+// absl::StatusOr<Options> with the service's own flags read; an error there
+// is a bad flag (exit 2). `ServerT::Create(const Options&)` builds the
+// server.
+template <typename ServerT, typename OptionsFromFlags>
+int ServerMain(int argc, char** argv, const ProgramInfo& info,
+               OptionsFromFlags options_from_flags) {
+  server_main_internal::BlockTerminationSignals();
+  absl::StatusOr<ServerOptions> common = ParseServerFlags(argc, argv, info);
+  if (!common.ok())
+    return server_main_internal::FlagError(info, common.status());
+  auto options = options_from_flags(*common);
+  if (!options.ok()) {
+    return server_main_internal::FlagError(info, options.status());
+  }
+  absl::StatusOr<std::unique_ptr<ServerT>> server = ServerT::Create(*options);
+  if (!server.ok())
+    return server_main_internal::Serve(info, *common, server.status());
+  return server_main_internal::Serve(
+      info, *common, std::unique_ptr<Server>(std::move(*server)));
+}
 
 }  // namespace nq57
 

@@ -1,6 +1,8 @@
 #include "common/store/store.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -9,8 +11,10 @@
 #include "common/base/absl_view.h"
 #include "common/base/digest.h"
 #include "common/base/field_error.h"
+#include "common/base/request_fingerprint.h"
 #include "common/base/status_macros.h"
 #include "common/store/key_codec.h"
+#include "common/store/page_token.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "rocksdb/filter_policy.h"
@@ -56,6 +60,14 @@ Snapshot::~Snapshot() { db_->ReleaseSnapshot(snapshot_); }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     const std::string& path, const StoreOptions& options) {
+  if (options.env == nullptr) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot create data directory ", path, ": ", ec.message()));
+    }
+  }
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
@@ -441,13 +453,13 @@ absl::StatusOr<Page> Store::ListPrefix(
   if (page_size < 1 || page_size > 1000) {
     return InvalidFieldError("page_size", "must be between 1 and 1000");
   }
+  std::string query(family);
+  query.push_back('\0');
+  query.append(prefix.data(), prefix.size());
+  ASSIGN_OR_RETURN(std::string last_key, DecodePageToken(page_token, query));
   std::string start(prefix);
-  if (!page_token.empty()) {
-    std::string last_key;
-    if (!absl::WebSafeBase64Unescape(
-            absl::string_view(page_token.data(), page_token.size()),
-            &last_key) ||
-        last_key.compare(0, prefix.size(), prefix) != 0) {
+  if (!last_key.empty()) {
+    if (last_key.compare(0, prefix.size(), prefix) != 0) {
       return InvalidFieldError("page_token",
                                "not a token of this listing; pass the "
                                "next_page_token of the previous page");
@@ -456,7 +468,6 @@ absl::StatusOr<Page> Store::ListPrefix(
     start.push_back('\0');  // the smallest key after last_key
   }
   Page page;
-  std::string last_key;
   bool more = false;
   RETURN_IF_ERROR(Scan(
       family, start, PrefixSuccessor(prefix),
@@ -471,9 +482,7 @@ absl::StatusOr<Page> Store::ListPrefix(
       },
       snapshot));
   if (more) {
-    const std::string& last = page.entries.back().first;
-    page.next_page_token =
-        absl::WebSafeBase64Escape(absl::string_view(last.data(), last.size()));
+    page.next_page_token = EncodePageToken(query, page.entries.back().first);
   }
   return page;
 }
@@ -505,6 +514,15 @@ absl::StatusOr<std::vector<changes::v1::ChangeRecord>> Store::History(
            }));
   RETURN_IF_ERROR(read_status);
   return out;
+}
+
+CommitRequest MakeCommit(const google::protobuf::Message& request,
+                         std::string_view request_id, std::string actor,
+                         absl::AnyInvocable<absl::Status(Transaction&)> apply) {
+  return CommitRequest{.request_id = std::string(request_id),
+                       .fingerprint = RequestFingerprint(request),
+                       .actor = std::move(actor),
+                       .apply = std::move(apply)};
 }
 
 }  // namespace nq57

@@ -179,6 +179,13 @@ struct CommitResult {
 
 using CommitCallback = absl::AnyInvocable<void(absl::StatusOr<CommitResult>)>;
 
+// The one way a write RPC builds its commit: idempotent under `request_id`,
+// fingerprinted by the request's content (RequestFingerprint), audited as
+// `actor`.
+CommitRequest MakeCommit(const google::protobuf::Message& request,
+                         std::string_view request_id, std::string actor,
+                         absl::AnyInvocable<absl::Status(Transaction&)> apply);
+
 // Counters of the commit path since Open, for metrics. Monotonic.
 struct StoreStats {
   uint64_t commits = 0;         // requests committed (replays excluded)
@@ -192,6 +199,8 @@ struct StoreStats {
 
 class Store {
  public:
+  // Opens (creating it and its parent directories if missing) the store at
+  // `path`.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       const std::string& path, const StoreOptions& options);
   ~Store();

@@ -4,7 +4,10 @@
 #include "tests/probe/probe_service.h"
 
 int main(int argc, char** argv) {
-  return nq57::ServerMain(
+  return nq57::ServerMain<nq57::ProbeServer>(
       argc, argv, {.program = "probe-server", .default_listen = "127.0.0.1:0"},
-      &nq57::ProbeBundle::Create);
+      [](const nq57::ServerOptions& server)
+          -> absl::StatusOr<nq57::ProbeOptions> {
+        return {{.server = server}};
+      });
 }

@@ -1,11 +1,10 @@
 #include "tests/probe/probe_service.h"
 
-#include <filesystem>
-
 #include "absl/strings/str_cat.h"
 #include "common/base/field_error.h"
 #include "common/base/status_macros.h"
 #include "common/server/commit_reactor.h"
+#include "common/server/data_service_host.h"
 
 namespace nq57 {
 
@@ -31,12 +30,10 @@ grpc::ServerUnaryReactor* ProbeService::Put(
   if (request->key().empty()) {
     commit = InvalidFieldError("key", "must not be empty");
   } else {
-    commit = CommitRequest{
-        .request_id = request->request_id(),
-        .fingerprint = RequestFingerprint(*request),
-        .actor = ActorOf(*context),
-        .apply = [key = request->key(),
-                  value = request->value()](Transaction& txn) -> absl::Status {
+    commit = MakeCommit(
+        *request, request->request_id(), ActorOf(*context),
+        [key = request->key(),
+         value = request->value()](Transaction& txn) -> absl::Status {
           ASSIGN_OR_RETURN(std::optional<std::string> previous,
                            txn.Get(kEntries, key));
           Entry now, before;
@@ -54,39 +51,28 @@ grpc::ServerUnaryReactor* ProbeService::Put(
           if (previous.has_value()) out.set_previous_value(*previous);
           txn.SetResponse(out.SerializeAsString());
           return absl::OkStatus();
-        }};
+        });
   }
   return CommitAndFinish(context, *store_, std::move(commit), response);
 }
 
-absl::StatusOr<std::unique_ptr<ServiceBundle>> ProbeBundle::Create(
-    const ServerConfig& config) {
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
+absl::StatusOr<std::unique_ptr<ProbeServer>> ProbeServer::Create(
+    const ProbeOptions& options) {
   ASSIGN_OR_RETURN(
       std::unique_ptr<Store> store,
-      Store::Open(config.data_dir, {.column_families = {kEntries}}));
-  return std::unique_ptr<ServiceBundle>(new ProbeBundle(std::move(store)));
+      Store::Open(options.server.data_dir, {.column_families = {kEntries}}));
+  auto server = std::unique_ptr<ProbeServer>(new ProbeServer(std::move(store)));
+  ASSIGN_OR_RETURN(
+      server->host_,
+      StartDataServiceHost(options.server, &server->probe_,
+                           testing::v1::Probe::service_full_name(),
+                           &server->feed_, *server->store_, "probe"));
+  return server;
 }
 
-ProbeBundle::ProbeBundle(std::unique_ptr<Store> store)
+ProbeServer::ProbeServer(std::unique_ptr<Store> store)
     : store_(std::move(store)),
       probe_(store_.get()),
       feed_(&store_->change_log()) {}
-
-std::vector<grpc::Service*> ProbeBundle::services() {
-  return {&probe_, &feed_};
-}
-
-std::vector<std::string> ProbeBundle::service_names() {
-  return {testing::v1::Probe::service_full_name(),
-          changes::v1::ChangeFeed::service_full_name()};
-}
-
-void ProbeBundle::BeginShutdown() { store_->change_log().Close(); }
-
-void ProbeBundle::CollectMetrics(MetricSink& sink) {
-  ReportStoreMetrics(*store_, "probe", sink);
-}
 
 }  // namespace nq57

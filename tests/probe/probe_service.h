@@ -1,16 +1,15 @@
 // ProbeService: the smallest real nq57 service, for tests and benchmarks of
 // the common server. Echo is the baseline (no store); Put goes through the
 // same commit path as every data service (validation, group commit with
-// fsync, change record, idempotency record). ProbeBundle packages it with
-// the change feed for ServerMain, as a real service's bundle does.
+// fsync, change record, idempotency record). ProbeServer assembles it with
+// the change feed, as a real service's server does.
 #ifndef NQ57_TESTS_PROBE_PROBE_SERVICE_H_
 #define NQ57_TESTS_PROBE_PROBE_SERVICE_H_
 
 #include <memory>
 
 #include "common/server/change_feed_service.h"
-#include "common/server/metrics.h"
-#include "common/server/server_main.h"
+#include "common/server/server.h"
 #include "common/store/store.h"
 #include "nq57/testing/v1/probe.grpc.pb.h"
 
@@ -31,21 +30,25 @@ class ProbeService final : public testing::v1::Probe::CallbackService {
   Store* const store_;
 };
 
-class ProbeBundle : public ServiceBundle {
+struct ProbeOptions {
+  ServerOptions server;
+};
+
+// The probe server: a store, the probe service and the change feed.
+class ProbeServer final : public Server {
  public:
-  static absl::StatusOr<std::unique_ptr<ServiceBundle>> Create(
-      const ServerConfig& config);
-  std::vector<grpc::Service*> services() override;
-  std::vector<std::string> service_names() override;
-  void BeginShutdown() override;
-  void CollectMetrics(MetricSink& sink) override;
+  static absl::StatusOr<std::unique_ptr<ProbeServer>> Create(
+      const ProbeOptions& options);
+  ServerHost& host() override { return *host_; }
+  void BeginShutdown() override { store_->change_log().Close(); }
   Store& store() { return *store_; }
 
  private:
-  explicit ProbeBundle(std::unique_ptr<Store> store);
-  std::unique_ptr<Store> store_;
+  explicit ProbeServer(std::unique_ptr<Store> store);
+  const std::unique_ptr<Store> store_;
   ProbeService probe_;
   ChangeFeedService feed_;
+  std::unique_ptr<ServerHost> host_;  // last: stops serving first
 };
 
 }  // namespace nq57

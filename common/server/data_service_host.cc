@@ -1,0 +1,30 @@
+#include "common/server/data_service_host.h"
+
+#include "common/base/status_macros.h"
+#include "common/server/metrics.h"
+#include "nq57/changes/v1/changes.grpc.pb.h"
+
+namespace nq57 {
+
+absl::StatusOr<std::unique_ptr<ServerHost>> StartDataServiceHost(
+    const ServerOptions& options, grpc::Service* service,
+    std::string service_name, ChangeFeedService* feed, const Store& store,
+    std::string_view store_name) {
+  const Store* const s = &store;
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<ServerHost> host,
+      ServerHost::Start(
+          {.listen = options.listen,
+           .metrics_listen = options.metrics_listen,
+           .collect_metrics =
+               [s, name = std::string(store_name)](MetricSink& sink) {
+                 ReportStoreMetrics(*s, name, sink);
+               }},
+          {service, feed},
+          {std::move(service_name),
+           changes::v1::ChangeFeed::service_full_name()}));
+  host->SetServing(true);
+  return host;
+}
+
+}  // namespace nq57

@@ -1,0 +1,37 @@
+// StartDataServiceHost: the ServerHost of a data service, assembled the same
+// way for criteria, publicservice and eidentity (and the probe service).
+//
+// It serves the service's own gRPC service and the ChangeFeed over its
+// store's change log, keeps both names in health, reports the store's
+// nq57_store_* values at each /metrics scrape, and reports SERVING at once
+// (a data service is ready when its store is open).
+//
+// Nothing is owned: `service`, `feed` and `store` must outlive the host.
+//
+//   ASSIGN_OR_RETURN(host_, StartDataServiceHost(
+//                               options.server, &criteria_,
+//                               v1::CriteriaService::service_full_name(),
+//                               &feed_, *store_, "criteria"));
+#ifndef NQ57_COMMON_SERVER_DATA_SERVICE_HOST_H_
+#define NQ57_COMMON_SERVER_DATA_SERVICE_HOST_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "common/server/change_feed_service.h"
+#include "common/server/server.h"
+#include "common/server/server_host.h"
+#include "common/store/store.h"
+
+namespace nq57 {
+
+absl::StatusOr<std::unique_ptr<ServerHost>> StartDataServiceHost(
+    const ServerOptions& options, grpc::Service* service,
+    std::string service_name, ChangeFeedService* feed, const Store& store,
+    std::string_view store_name);
+
+}  // namespace nq57
+
+#endif  // NQ57_COMMON_SERVER_DATA_SERVICE_HOST_H_

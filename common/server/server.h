@@ -1,0 +1,56 @@
+// Server: one running nq57 server, as every service builds it.
+//
+// Each service has one `XServer` class with
+//
+//   static absl::StatusOr<std::unique_ptr<XServer>> Create(const XOptions&);
+//
+// that loads its configuration, opens its store, builds its core and its
+// gRPC services, and only then starts the ServerHost (gRPC, health,
+// reflection, /metrics): nothing is served before everything it serves
+// exists. XOptions holds a ServerOptions (the settings every server shares)
+// plus the service's own. ServerMain (server_main.h) runs an XServer as a
+// process; tests create one directly on port 0.
+//
+// Ownership: the XServer owns everything it built; its ServerHost is
+// destroyed first, so no call is in flight when the store closes.
+// Thread-safety: host() and BeginShutdown() may be called from any thread;
+// BeginShutdown() once.
+//
+//   ASSIGN_OR_RETURN(std::unique_ptr<criteria::CriteriaServer> server,
+//                    criteria::CriteriaServer::Create(
+//                        {.server = {.listen = "127.0.0.1:0",
+//                                    .data_dir = "/tmp/criteria"}}));
+//   std::cout << server->host().address() << "\n";
+#ifndef NQ57_COMMON_SERVER_SERVER_H_
+#define NQ57_COMMON_SERVER_SERVER_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "common/server/server_host.h"
+
+namespace nq57 {
+
+// The settings every server gets, from flags or environment (server_main.h).
+struct ServerOptions {
+  std::string program = "nq57-server";  // for logs
+  std::string listen = "127.0.0.1:0";   // "host:port"; port 0 picks one
+  std::string data_dir;                 // the store; created if missing
+  std::string config_dir = "deploy/config";
+  std::string metrics_listen;  // empty: no /metrics
+  absl::Duration drain = absl::Seconds(10);
+};
+
+class Server {
+ public:
+  virtual ~Server() = default;
+  // The running gRPC server: its address and health.
+  virtual ServerHost& host() = 0;
+  // Draining begins: end long-lived streams (close the change log, stop
+  // following sources) before in-flight calls are awaited.
+  virtual void BeginShutdown() = 0;
+};
+
+}  // namespace nq57
+
+#endif  // NQ57_COMMON_SERVER_SERVER_H_
