@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -59,9 +60,12 @@ std::vector<std::string> ArgsWithEnvironment(int argc, char** argv) {
 
 absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
                                                const ProgramInfo& info) {
-  absl::SetProgramUsageMessage(absl::StrCat(
-      info.program, ": an nq57 service.\nUsage: ", info.program,
-      " [--listen=HOST:PORT] [--data_dir=DIR] [--config_dir=DIR]"));
+  static std::once_flag usage_once;  // absl allows one usage message
+  std::call_once(usage_once, [&] {
+    absl::SetProgramUsageMessage(absl::StrCat(
+        info.program, ": an nq57 service.\nUsage: ", info.program,
+        " [--listen=HOST:PORT] [--data_dir=DIR] [--config_dir=DIR]"));
+  });
   std::vector<std::string> args = ArgsWithEnvironment(argc, argv);
   std::vector<char*> raw;
   for (std::string& a : args) raw.push_back(a.data());

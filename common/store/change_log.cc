@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/store/key_codec.h"
+#include "rocksdb/db.h"
 
 namespace nq57 {
 

@@ -24,7 +24,11 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "nq57/changes/v1/changes.pb.h"
-#include "rocksdb/db.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+}  // namespace rocksdb
 
 namespace nq57 {
 

@@ -17,9 +17,11 @@
 #include "common/store/page_token.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
+#include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
 
 namespace nq57 {
 namespace {
@@ -60,19 +62,16 @@ Snapshot::~Snapshot() { db_->ReleaseSnapshot(snapshot_); }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     const std::string& path, const StoreOptions& options) {
-  if (options.env == nullptr) {
-    std::error_code ec;
-    std::filesystem::create_directories(path, ec);
-    if (ec) {
-      return absl::UnavailableError(absl::StrCat(
-          "cannot create data directory ", path, ": ", ec.message()));
-    }
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("cannot create data directory ",
+                                               path, ": ", ec.message()));
   }
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
-  if (options.env != nullptr) db_options.env = options.env;
 
   rocksdb::ColumnFamilyOptions cf_options;
   rocksdb::BlockBasedTableOptions table;
@@ -128,7 +127,7 @@ Store::Store(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
   it->SeekToLast();
   if (it->Valid()) DecodeUint64(View(it->key()), &head);
   next_sequence_ = head + 1;
-  change_log_ = std::make_unique<ChangeLog>(db_, changes_family_, head);
+  change_log_ = std::make_unique<ChangeLog>(db_.get(), changes_family_, head);
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -148,8 +147,7 @@ void Store::Close() {
     db_->DestroyColumnFamilyHandle(h);
   handles_.clear();
   db_->Close();
-  delete db_;
-  db_ = nullptr;
+  db_.reset();
 }
 
 void Store::TEST_FailNextWrite() { fail_next_write_.store(true); }
@@ -236,8 +234,8 @@ void Store::CommitGroup(std::vector<Pending>& group) {
       digest = Sha256(req.fingerprint);
       std::string stored;
       rocksdb::Status s =
-          batch.GetFromBatchAndDB(db_, rocksdb::ReadOptions(), requests_family_,
-                                  req.request_id, &stored);
+          batch.GetFromBatchAndDB(db_.get(), rocksdb::ReadOptions(),
+                                  requests_family_, req.request_id, &stored);
       if (s.ok()) {
         uint64_t seq = 0;
         if (stored.size() < 40 ||
@@ -329,7 +327,7 @@ absl::StatusOr<std::optional<std::string>> Transaction::Get(
   ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, store_->Family(family));
   std::string value;
   rocksdb::Status s =
-      batch_->GetFromBatchAndDB(store_->db_, rocksdb::ReadOptions(), cf,
+      batch_->GetFromBatchAndDB(store_->db_.get(), rocksdb::ReadOptions(), cf,
                                 rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::nullopt;
   RETURN_IF_ERROR(FromRocks(s, "get"));
@@ -411,7 +409,7 @@ uint64_t Transaction::RecordChange(std::string_view resource,
 }
 
 std::unique_ptr<Snapshot> Store::TakeSnapshot() const {
-  return std::unique_ptr<Snapshot>(new Snapshot(db_, db_->GetSnapshot()));
+  return std::unique_ptr<Snapshot>(new Snapshot(db_.get(), db_->GetSnapshot()));
 }
 
 absl::StatusOr<std::optional<std::string>> Store::Get(
@@ -419,7 +417,7 @@ absl::StatusOr<std::optional<std::string>> Store::Get(
     const Snapshot* snapshot) const {
   ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, Family(family));
   rocksdb::ReadOptions options;
-  if (snapshot != nullptr) options.snapshot = snapshot->get();
+  if (snapshot != nullptr) options.snapshot = snapshot->snapshot_;
   std::string value;
   rocksdb::Status s =
       db_->Get(options, cf, rocksdb::Slice(key.data(), key.size()), &value);
@@ -434,7 +432,7 @@ absl::Status Store::Scan(
     const Snapshot* snapshot) const {
   ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, Family(family));
   rocksdb::ReadOptions options;
-  if (snapshot != nullptr) options.snapshot = snapshot->get();
+  if (snapshot != nullptr) options.snapshot = snapshot->snapshot_;
   rocksdb::Slice upper(end.data(), end.size());
   if (!end.empty()) options.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf));

@@ -25,17 +25,20 @@
 //   refuses new commits with UNAVAILABLE, completes everything already
 //   queued, closes the change log and then the database.
 //
-//   ASSIGN_OR_RETURN(auto store, Store::Open(dir,
-//   {.column_families={"items"}})); store->Commit({.request_id =
-//   req.request_id(),
-//                  .fingerprint = req.SerializeAsString(),
-//                  .apply = [&](Transaction& txn) -> absl::Status {
-//                    txn.Put("items", key, value);
-//                    txn.RecordChange(name, ChangeKind::CREATED, &item,
-//                    nullptr); txn.SetResponse(item.SerializeAsString());
+// clang-format off
+//   ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+//                    Store::Open(dir, {.column_families = {"items"}}));
+//   store->Commit(
+//       MakeCommit(request, request.request_id(), actor,
+//                  [&](Transaction& txn) -> absl::Status {
+//                    RETURN_IF_ERROR(txn.Put("items", key, value));
+//                    txn.RecordChange(name, changes::v1::CREATED, &item,
+//                                     nullptr);
+//                    txn.SetResponse(item.SerializeAsString());
 //                    return absl::OkStatus();
-//                  }},
-//                 [reactor](absl::StatusOr<CommitResult> r) { ... });
+//                  }),
+//       [reactor](absl::StatusOr<CommitResult> r) { /* finish the RPC */ });
+// clang-format on
 #ifndef NQ57_COMMON_STORE_STORE_H_
 #define NQ57_COMMON_STORE_STORE_H_
 
@@ -58,8 +61,15 @@
 #include "common/store/change_log.h"
 #include "google/protobuf/message.h"
 #include "nq57/changes/v1/changes.pb.h"
-#include "rocksdb/db.h"
-#include "rocksdb/utilities/write_batch_with_index.h"
+
+// RocksDB stays behind this header: code that commits and reads never sees
+// its types, only these forward declarations of private members.
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class Snapshot;
+class WriteBatchWithIndex;
+}  // namespace rocksdb
 
 namespace nq57 {
 
@@ -71,8 +81,6 @@ struct StoreOptions {
   bool sync = true;
   // Upper bound of requests committed in one WriteBatch.
   size_t max_group_size = 1024;
-  // Optional RocksDB Env (e.g. an in-memory one in tests); not owned.
-  rocksdb::Env* env = nullptr;
 };
 
 // A consistent point-in-time view for several reads. Released on
@@ -82,7 +90,6 @@ class Snapshot {
   ~Snapshot();
   Snapshot(const Snapshot&) = delete;
   Snapshot& operator=(const Snapshot&) = delete;
-  const rocksdb::Snapshot* get() const { return snapshot_; }
 
  private:
   friend class Store;
@@ -263,7 +270,7 @@ class Store {
   void CommitGroup(std::vector<Pending>& group);
 
   const StoreOptions options_;
-  rocksdb::DB* db_;  // owned; deleted in Close()
+  std::unique_ptr<rocksdb::DB> db_;                    // reset in Close()
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned
   std::unordered_map<std::string, rocksdb::ColumnFamilyHandle*> families_;
   rocksdb::ColumnFamilyHandle* changes_family_ = nullptr;

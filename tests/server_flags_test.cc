@@ -1,0 +1,98 @@
+// ParseServerFlags: the common flags every server takes, and their
+// environment variables (a flag on the command line wins).
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "common/server/server_main.h"
+#include "gtest/gtest.h"
+
+namespace nq57 {
+namespace {
+
+constexpr ProgramInfo kInfo = {.program = "test-server",
+                               .default_listen = "127.0.0.1:50999"};
+
+absl::StatusOr<ServerOptions> Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "test-server");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  return ParseServerFlags(static_cast<int>(argv.size()), argv.data(), kInfo);
+}
+
+// Flags keep their values between parses in one process, so every case sets
+// the ones it looks at.
+const std::vector<std::string> kReset = {
+    "--listen=",         "--data_dir=",       "--config_dir=deploy/config",
+    "--metrics_listen=", "--log_format=json", "--drain_seconds=10"};
+
+std::vector<std::string> With(std::vector<std::string> extra) {
+  std::vector<std::string> args = kReset;
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+TEST(ParseServerFlags, DefaultsComeFromTheProgram) {
+  absl::StatusOr<ServerOptions> o = Parse(With({}));
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->program, "test-server");
+  EXPECT_EQ(o->listen, "127.0.0.1:50999");
+  EXPECT_EQ(o->data_dir, "var/test-server");
+  EXPECT_EQ(o->config_dir, "deploy/config");
+  EXPECT_EQ(o->metrics_listen, "");
+  EXPECT_EQ(o->drain, absl::Seconds(10));
+}
+
+TEST(ParseServerFlags, EveryFlagIsRead) {
+  absl::StatusOr<ServerOptions> o = Parse(With(
+      {"--listen=0.0.0.0:7000", "--data_dir=/data", "--config_dir=/etc/nq57",
+       "--metrics_listen=127.0.0.1:0", "--drain_seconds=3"}));
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->listen, "0.0.0.0:7000");
+  EXPECT_EQ(o->data_dir, "/data");
+  EXPECT_EQ(o->config_dir, "/etc/nq57");
+  EXPECT_EQ(o->metrics_listen, "127.0.0.1:0");
+  EXPECT_EQ(o->drain, absl::Seconds(3));
+}
+
+TEST(ParseServerFlags, EnvironmentSetsFlagsAndTheCommandLineWins) {
+  setenv("NQ57_DATA_DIR", "/from-env", 1);
+  setenv("NQ57_DRAIN_SECONDS", "7", 1);
+  absl::StatusOr<ServerOptions> o = Parse({"--listen=", "--data_dir="});
+  // An explicit (even empty) flag on the command line wins; the program's
+  // default then applies.
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->data_dir, "var/test-server");
+  EXPECT_EQ(o->drain, absl::Seconds(7));
+  o = Parse({"--listen="});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->data_dir, "/from-env");
+  unsetenv("NQ57_DATA_DIR");
+  unsetenv("NQ57_DRAIN_SECONDS");
+}
+
+TEST(ParseServerFlags, BadValuesNameTheFlag) {
+  struct Case {
+    std::string flag;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"--log_format=xml", "--log_format: expected json or text"},
+           {"--listen=nonsense", "--listen: expected HOST:PORT"},
+           {"--listen=127.0.0.1:70000", "--listen: expected HOST:PORT"},
+           {"--drain_seconds=-1", "--drain_seconds: expected 0..3600"},
+           {"--drain_seconds=3601", "--drain_seconds: expected 0..3600"}}) {
+    absl::StatusOr<ServerOptions> o = Parse(With({c.flag}));
+    ASSERT_FALSE(o.ok()) << c.flag;
+    EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(o.status().message().find(c.message), std::string::npos)
+        << o.status();
+  }
+  absl::StatusOr<ServerOptions> o = Parse(With({"positional"}));
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.status().message().find("unexpected argument"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace nq57
