@@ -150,8 +150,8 @@ absl::Status StartServer(const std::string& prefix, int criteria) {
                            {.column_families = CriteriaCore::ColumnFamilies()});
   if (!store.ok()) return store.status();
   server->db = std::move(*store);
-  server->core =
-      std::make_unique<CriteriaCore>(server->db.get(), server->units.get());
+  server->core = std::make_unique<CriteriaCore>(
+      server->db.get(), server->units.get(), RealClock());
   server->criteria =
       std::make_unique<CriteriaService>(server->core.get(), server->db.get());
   server->feed = std::make_unique<ChangeFeedService>(&server->db->change_log());

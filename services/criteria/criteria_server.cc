@@ -4,6 +4,7 @@
 
 #include "common/base/status_macros.h"
 #include "common/server/data_service_host.h"
+#include "common/time/clock.h"
 
 namespace nq57::criteria {
 
@@ -29,7 +30,7 @@ CriteriaServer::CriteriaServer(std::unique_ptr<UnitRegistry> units,
                                std::unique_ptr<Store> store)
     : units_(std::move(units)),
       store_(std::move(store)),
-      core_(store_.get(), units_.get()),
+      core_(store_.get(), units_.get(), RealClock()),
       criteria_(&core_, store_.get()),
       feed_(&store_->change_log()) {}
 
