@@ -5,6 +5,7 @@
 
 #include "common/base/status_macros.h"
 #include "common/server/data_service_host.h"
+#include "common/time/clock.h"
 
 namespace nq57::publicservice {
 
@@ -39,7 +40,7 @@ PublicServiceServer::PublicServiceServer(
     : units_(std::move(units)),
       catalog_(std::move(catalog)),
       store_(std::move(store)),
-      core_(store_.get(), units_.get(), catalog_.get()),
+      core_(store_.get(), units_.get(), catalog_.get(), RealClock()),
       statistics_(&core_, store_.get()),
       feed_(&store_->change_log()) {}
 
