@@ -54,6 +54,7 @@
 #include "bench/raw_rocksdb.h"
 #include "benchmark/benchmark.h"
 #include "common/base/status_macros.h"
+#include "common/time/clock.h"
 #include "services/publicservice/publicservice_core.h"
 
 namespace nq57::publicservice {
@@ -130,7 +131,7 @@ struct Service {
     if (!store.ok()) return store.status();
     s->store = std::move(*store);
     s->core = std::make_unique<PublicServiceCore>(s->store.get(), g_units.get(),
-                                                  g_catalog.get());
+                                                  g_catalog.get(), RealClock());
     s->head_at_start = s->store->change_log().head();
     return s;
   }
@@ -145,7 +146,7 @@ struct Service {
     if (!reopened.ok()) return reopened.status();
     store = std::move(*reopened);
     core = std::make_unique<PublicServiceCore>(store.get(), g_units.get(),
-                                               g_catalog.get());
+                                               g_catalog.get(), RealClock());
     return absl::OkStatus();
   }
   ~Service() {

@@ -1,11 +1,14 @@
 // publicservice-server: the public-service statistics service
-// (nq57.publicservice.v1).
+// (nq57.publicservice.v1). It has no flags of its own.
 #include "common/server/server_main.h"
-#include "services/publicservice/publicservice_bundle.h"
+#include "services/publicservice/publicservice_server.h"
 
 int main(int argc, char** argv) {
-  return nq57::ServerMain(
+  return nq57::ServerMain<nq57::publicservice::PublicServiceServer>(
       argc, argv,
       {.program = "publicservice-server", .default_listen = "127.0.0.1:50572"},
-      &nq57::publicservice::PublicServiceBundle::Create);
+      [](const nq57::ServerOptions& server)
+          -> absl::StatusOr<nq57::publicservice::PublicServiceOptions> {
+        return nq57::publicservice::PublicServiceOptions{.server = server};
+      });
 }

@@ -10,16 +10,20 @@
 //     field). A second report for the same key replaces the first; the
 //     change record carries both values, so nothing is counted twice.
 //   * Aggregates, maintained in the same commit as the data they count, so
-//     no query rescans raw records:
-//       month totals      (scope, month) -> summed DossierCounts
-//       catalogue deltas  (scope, day, measure) -> +n / -n procedures of a
-//                         level that took effect (or ended) that day; the
-//                         catalogue as of D is the sum over days <= D
-//       reporters         (province, month, unit) -> records of the unit
-//     A scope is a unit on its own, or a province with everything under it.
-//     GetIndicators for a province over 12 months reads 12 month totals, the
-//     catalogue deltas of the province (one entry per distinct effective
-//     day and level) and the reporters of the range.
+//     no query rescans raw records (month totals, catalogue deltas and
+//     reporters; see publicservice_aggregates.h). GetIndicators for a
+//     province over 12 months reads 12 month totals, the catalogue deltas of
+//     the province (one entry per distinct effective day and level) and the
+//     reporters of the range.
+//
+// Where each behaviour lives
+//   publicservice_names.{h,cc}       resource names, codes, field checks
+//   publicservice_aggregates.{h,cc}  column families, keys, aggregates
+//   publicservice_core.cc            ColumnFamilies, CheckCatalog
+//   publicservice_procedures.cc      Create/Update/Get/ListProcedures
+//   publicservice_dossier_stats.cc   (Batch)ReportDossierStats
+//   publicservice_indicators.cc      GetIndicators, ListIndicators (ranking)
+//   publicservice_consistency.cc     VerifyAggregates (the recount)
 //
 // Writes are two-step: Prepare*() validates everything that does not need
 // stored state (field-named INVALID_ARGUMENT, NOT_FOUND for an unknown unit)
@@ -32,12 +36,13 @@
 // catalogue (deploy/config/indicators/publicservice.textproto); the field
 // names of DossierCounts are its FLOW measure codes.
 //
-// Thread-safety: all methods are const and may be called concurrently. The
-// store, registry and catalogue are not owned; the registry and catalogue
-// must outlive the store (queued commits refer to them), the store must
-// outlive the core.
+// Thread-safety: all methods are const and may be called concurrently.
+// Ownership: the store, registry, catalogue and clock are not owned; the
+// registry and catalogue must outlive the store (queued commits refer to
+// them), the store and the clock must outlive the core.
 //
-//   PublicServiceCore core(store.get(), units.get(), catalog.get());
+//   PublicServiceCore core(store.get(), units.get(), catalog.get(),
+//                          RealClock());
 //   ASSIGN_OR_RETURN(CommitRequest commit,
 //                    core.PrepareBatchReportDossierStats(request, "bench"));
 //   ASSIGN_OR_RETURN(CommitResult result,
@@ -45,14 +50,14 @@
 #ifndef NQ57_SERVICES_PUBLICSERVICE_PUBLICSERVICE_CORE_H_
 #define NQ57_SERVICES_PUBLICSERVICE_PUBLICSERVICE_CORE_H_
 
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
+#include "absl/time/civil_time.h"
 #include "common/indicators/indicator_catalog.h"
 #include "common/store/store.h"
+#include "common/time/clock.h"
 #include "common/units/unit_registry.h"
 #include "nq57/publicservice/v1/publicservice.pb.h"
 
@@ -73,12 +78,11 @@ class PublicServiceCore {
   // partial,offline} as STOCKs. Run once at start.
   static absl::Status CheckCatalog(const IndicatorCatalog& catalog);
 
-  // `now` is the clock that decides what is "in the future" and today's
-  // date (Asia/Ho_Chi_Minh); tests may fix it.
+  // `clock` decides what is "in the future" and today's date
+  // (Asia/Ho_Chi_Minh): RealClock() in servers, a ManualClock in tests.
   PublicServiceCore(Store* store, const UnitRegistry* units,
-                    const IndicatorCatalog* catalog,
-                    std::function<absl::Time()> now = absl::Now)
-      : store_(store), units_(units), catalog_(catalog), now_(std::move(now)) {}
+                    const IndicatorCatalog* catalog, const Clock& clock)
+      : store_(store), units_(units), catalog_(catalog), clock_(clock) {}
 
   // Writes.
   absl::StatusOr<CommitRequest> PrepareCreateProcedure(
@@ -108,10 +112,14 @@ class PublicServiceCore {
   absl::Status VerifyAggregates() const;
 
  private:
+  // Today in Viet Nam, by the clock.
+  absl::CivilDay Today() const;
+  absl::CivilMonth ThisMonth() const;
+
   Store* const store_;
   const UnitRegistry* const units_;
   const IndicatorCatalog* const catalog_;
-  const std::function<absl::Time()> now_;
+  const Clock& clock_;
 };
 
 }  // namespace nq57::publicservice

@@ -2,17 +2,17 @@
 // loopback (port 0) and a real RocksDB store: the RPCs, field errors as
 // BadRequest details, idempotent retries, all-or-nothing batches, the
 // reference indicators and the change feed a consumer applies as deltas.
-#include <filesystem>
+#include <map>
 
-#include "absl/strings/str_cat.h"
 #include "common/base/field_error.h"
 #include "common/server/grpc_status.h"
-#include "common/server/server_host.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/publicservice/v1/publicservice.grpc.pb.h"
-#include "services/publicservice/publicservice_bundle.h"
+#include "services/publicservice/publicservice_server.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::publicservice {
 namespace {
@@ -21,39 +21,27 @@ constexpr char kPhuTho[] = "provinces/25";
 constexpr char kVietTri[] = "provinces/25/communes/07900";
 constexpr char kNongTrang[] = "provinces/25/communes/07894";
 
-class PublicServiceServerTest : public ::testing::Test {
+class PublicServiceServerTest : public nq57::testing::TempDirTest {
  protected:
   void SetUp() override {
-    config_.config_dir = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
-    config_.data_dir =
-        (std::filesystem::path(::testing::TempDir()) /
-         absl::StrCat(
-             "publicservice_server_test_", getpid(), "_",
-             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-            .string();
-    std::filesystem::remove_all(config_.data_dir);
-    auto bundle = PublicServiceBundle::Create(config_);
-    ASSERT_TRUE(bundle.ok()) << bundle.status();
-    bundle_ = std::move(*bundle);
-    auto host =
-        ServerHost::Start({.listen = "127.0.0.1:0"}, bundle_->services(),
-                          bundle_->service_names());
-    ASSERT_TRUE(host.ok()) << host.status();
-    host_ = std::move(*host);
-    host_->SetServing(true);
-    auto channel = grpc::CreateChannel(host_->address(),
+    auto server = PublicServiceServer::Create(
+        {.server = {.listen = "127.0.0.1:0",
+                    .data_dir = Path("db"),
+                    .config_dir = NQ57_SOURCE_DIR "/deploy/config"}});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    auto channel = grpc::CreateChannel(server_->host().address(),
                                        grpc::InsecureChannelCredentials());
     stub_ = v1::PublicServiceStatistics::NewStub(channel);
     feed_ = changes::v1::ChangeFeed::NewStub(channel);
+    health_ = grpc::health::v1::Health::NewStub(channel);
   }
   void TearDown() override {
-    if (host_) {
-      bundle_->BeginShutdown();
-      host_->Shutdown(absl::Seconds(5));
+    if (server_) {
+      server_->BeginShutdown();
+      server_->host().Shutdown(absl::Seconds(5));
     }
-    host_.reset();
-    bundle_.reset();
-    std::filesystem::remove_all(config_.data_dir);
+    server_.reset();
   }
 
   static v1::ReportDossierStatsRequest Report(const std::string& unit,
@@ -85,11 +73,23 @@ class PublicServiceServerTest : public ::testing::Test {
     return v.empty() ? "" : v[0].field;
   }
 
-  ServerConfig config_;
-  std::unique_ptr<ServiceBundle> bundle_;
-  std::unique_ptr<ServerHost> host_;
+  // The health of `service` as the server reports it.
+  grpc::health::v1::HealthCheckResponse::ServingStatus Health(
+      const std::string& service) {
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(service);
+    grpc::health::v1::HealthCheckResponse resp;
+    if (!health_->Check(&ctx, req, &resp).ok()) {
+      return grpc::health::v1::HealthCheckResponse::UNKNOWN;
+    }
+    return resp.status();
+  }
+
+  std::unique_ptr<PublicServiceServer> server_;
   std::unique_ptr<v1::PublicServiceStatistics::Stub> stub_;
   std::unique_ptr<changes::v1::ChangeFeed::Stub> feed_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 
 TEST_F(PublicServiceServerTest, ProcedureLifecycleOverRpc) {
@@ -185,9 +185,12 @@ TEST_F(PublicServiceServerTest, ErrorsCarryTheFieldAndWriteNothing) {
   EXPECT_EQ(Send(bad).error_code(), grpc::StatusCode::NOT_FOUND);
   bad = Report(kVietTri, "2025-10", "1.1", -1, 0);
   EXPECT_EQ(FieldOf(Send(bad)), "stats.counts.dossiers_received_online");
-  EXPECT_EQ(bundle_->services().size(), 2u);
-  auto& store = static_cast<PublicServiceBundle&>(*bundle_).store();
-  EXPECT_EQ(store.change_log().head(), 0u);
+  // The server serves its two services: the statistics and the feed.
+  EXPECT_EQ(Health(v1::PublicServiceStatistics::service_full_name()),
+            grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(Health(changes::v1::ChangeFeed::service_full_name()),
+            grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(server_->store().change_log().head(), 0u);
 }
 
 TEST_F(PublicServiceServerTest, IdempotentReportAndAllOrNothingBatch) {

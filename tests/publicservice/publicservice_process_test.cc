@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "nq57/publicservice/v1/publicservice.grpc.pb.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::publicservice {
 namespace {
@@ -25,29 +26,17 @@ namespace reflection = grpc::reflection::v1alpha;
 const std::string kServer = std::string(NQ57_BIN_DIR) + "/publicservice-server";
 const std::string kConfigDir = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
 
-class PublicServiceProcessTest : public ::testing::Test {
+class PublicServiceProcessTest : public nq57::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat(
-               "publicservice_process_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::unique_ptr<ServerProcess> Start() {
     auto p = ServerProcess::Start(
         kServer,
-        {"--listen=127.0.0.1:0",
-         absl::StrCat("--data_dir=", (dir_ / "data").string()),
+        {"--listen=127.0.0.1:0", absl::StrCat("--data_dir=", Path("data")),
          absl::StrCat("--config_dir=", kConfigDir)},
-        (dir_ / "stderr.log").string());
+        Path("stderr.log"));
     EXPECT_TRUE(p.ok()) << p.status();
     return p.ok() ? std::move(*p) : nullptr;
   }
-  std::filesystem::path dir_;
 };
 
 v1::BatchReportDossierStatsRequest Batch(int i) {
@@ -119,13 +108,13 @@ TEST_F(PublicServiceProcessTest, ServesHealthAndReflectionThenDrains) {
 }
 
 TEST_F(PublicServiceProcessTest, ConfigWithoutCatalogueFailsToStart) {
-  std::filesystem::create_directories(dir_ / "config");
-  std::filesystem::copy(kConfigDir + "/units", dir_ / "config" / "units",
+  std::filesystem::create_directories(dir() / "config");
+  std::filesystem::copy(kConfigDir + "/units", dir() / "config" / "units",
                         std::filesystem::copy_options::recursive);
-  RunResult r = RunToCompletion(
-      kServer, {"--listen=127.0.0.1:0",
-                absl::StrCat("--data_dir=", (dir_ / "data").string()),
-                absl::StrCat("--config_dir=", (dir_ / "config").string())});
+  RunResult r =
+      RunToCompletion(kServer, {"--listen=127.0.0.1:0",
+                                absl::StrCat("--data_dir=", Path("data")),
+                                absl::StrCat("--config_dir=", Path("config"))});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("publicservice.textproto"), std::string::npos)
       << r.output;
