@@ -66,10 +66,13 @@
 
 namespace nq57::eidentity {
 
-struct EidentityOptions {
+// The staleness of a rollup when neither the request nor the server says.
+inline constexpr int kDefaultStaleAfterDays = 45;
+
+struct EidentityCoreOptions {
   // A reporting commune whose latest report is more than this many days
   // before the as-of date is stale (when the request does not say).
-  int stale_after_days = 45;
+  int stale_after_days = kDefaultStaleAfterDays;
 };
 
 class EidentityCore {
@@ -81,7 +84,7 @@ class EidentityCore {
   static std::vector<std::string> ColumnFamilies();
 
   EidentityCore(Store* store, const UnitRegistry* units,
-                const IndicatorCatalog* catalog, EidentityOptions options)
+                const IndicatorCatalog* catalog, EidentityCoreOptions options)
       : store_(store), units_(units), catalog_(catalog), options_(options) {}
 
   // Writes. The commit's response is the RPC's response message.
@@ -113,7 +116,7 @@ class EidentityCore {
   Store* const store_;
   const UnitRegistry* const units_;
   const IndicatorCatalog* const catalog_;
-  const EidentityOptions options_;
+  const EidentityCoreOptions options_;
 };
 
 }  // namespace nq57::eidentity

@@ -5,12 +5,10 @@
 // that the incrementally maintained rollup equals a recount from history.
 #include "services/eidentity/eidentity_core.h"
 
-#include <filesystem>
 #include <map>
 #include <random>
 #include <set>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "common/base/field_error.h"
 #include "common/indicators/indicator_catalog.h"
@@ -18,6 +16,7 @@
 #include "common/store/store.h"
 #include "common/units/unit_registry.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::eidentity {
 namespace {
@@ -61,7 +60,7 @@ int64_t Share(int64_t total, int i, int n) {
   return total / n + (i < total % n ? 1 : 0);
 }
 
-class EidentityCoreTest : public ::testing::Test {
+class EidentityCoreTest : public nq57::testing::TempDirTest {
  protected:
   static void SetUpTestSuite() {
     auto units = UnitRegistry::Load(kConfigDir);
@@ -74,19 +73,12 @@ class EidentityCoreTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    dir_ =
-        (std::filesystem::path(::testing::TempDir()) /
-         absl::StrCat(
-             "eidentity_core_test_", getpid(), "_",
-             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-            .string();
-    std::filesystem::remove_all(dir_);
-    auto store =
-        Store::Open(dir_, {.column_families = EidentityCore::ColumnFamilies()});
+    auto store = Store::Open(
+        Path("db"), {.column_families = EidentityCore::ColumnFamilies()});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     core_ = std::make_unique<EidentityCore>(store_.get(), units_, catalog_,
-                                            EidentityOptions{});
+                                            EidentityCoreOptions{});
     communes_ = units_->Children(kPhuTho, UnitLevel::kCommune);
     ASSERT_EQ(communes_.size(), 148u);
   }
@@ -94,7 +86,6 @@ class EidentityCoreTest : public ::testing::Test {
   void TearDown() override {
     core_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   absl::StatusOr<v1::ReportSnapshotResponse> Report(
@@ -155,7 +146,6 @@ class EidentityCoreTest : public ::testing::Test {
 
   static inline UnitRegistry* units_ = nullptr;
   static inline IndicatorCatalog* catalog_ = nullptr;
-  std::string dir_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<EidentityCore> core_;
   std::vector<const Unit*> communes_;
