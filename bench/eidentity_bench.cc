@@ -152,8 +152,9 @@ struct Service {
         {.column_families = EidentityCore::ColumnFamilies(), .sync = sync});
     if (!opened.ok()) return opened.status();
     store = std::move(*opened);
-    core = std::make_unique<EidentityCore>(
-        store.get(), g_units.get(), g_catalog.get(), EidentityCoreOptions{});
+    core = std::make_unique<EidentityCore>(store.get(), g_units.get(),
+                                           g_catalog.get(), RealClock(),
+                                           EidentityCoreOptions{});
     return absl::OkStatus();
   }
   // Closes and reopens the store: RocksDB's recovery flushes the memtable

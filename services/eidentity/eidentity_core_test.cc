@@ -11,9 +11,11 @@
 
 #include "absl/time/civil_time.h"
 #include "common/base/field_error.h"
+#include "common/base/vietnam_time.h"
 #include "common/indicators/indicator_catalog.h"
 #include "common/ratio/ratio.h"
 #include "common/store/store.h"
+#include "common/time/clock.h"
 #include "common/units/unit_registry.h"
 #include "gtest/gtest.h"
 #include "tests/support/temp_dir.h"
@@ -78,7 +80,7 @@ class EidentityCoreTest : public nq57::testing::TempDirTest {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     core_ = std::make_unique<EidentityCore>(store_.get(), units_, catalog_,
-                                            EidentityCoreOptions{});
+                                            clock_, EidentityCoreOptions{});
     communes_ = units_->Children(kPhuTho, UnitLevel::kCommune);
     ASSERT_EQ(communes_.size(), 148u);
   }
@@ -144,6 +146,10 @@ class EidentityCoreTest : public nq57::testing::TempDirTest {
     return v.empty() ? "<none: " + status.ToString() + ">" : v[0].field;
   }
 
+  // "Now" for the core: 2025-11-01 10:00 in Vietnam, after every report
+  // date of the tests.
+  ManualClock clock_{
+      absl::FromCivil(absl::CivilSecond(2025, 11, 1, 10, 0, 0), VietnamTime())};
   static inline UnitRegistry* units_ = nullptr;
   static inline IndicatorCatalog* catalog_ = nullptr;
   std::unique_ptr<Store> store_;
@@ -597,6 +603,30 @@ TEST_F(EidentityCoreTest, PropertyRollupEqualsRecountFromHistory) {
       EXPECT_EQ(*recount, figure.value()) << metric << " day " << day;
     }
   }
+}
+
+// "Today" comes from the injected clock: a report may be dated up to
+// tomorrow in Vietnam, and a read that names no date is as of today.
+TEST_F(EidentityCoreTest, TodayComesFromTheClock) {
+  const std::string unit = communes_[2]->name;
+  auto future = Report(MakeSnapshot(unit, Date(2025, 11, 3),
+                                    {{"eid_accounts_issued", Count(5)}}));
+  EXPECT_EQ(future.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(future.status()), "snapshot.as_of_date");
+  ASSERT_TRUE(Report(MakeSnapshot(unit, Date(2025, 11, 2),
+                                  {{"eid_accounts_issued", Count(5)}}))
+                  .ok());
+  v1::GetUnitMetricsRequest req;
+  req.set_unit(unit);
+  auto today = core_->GetUnitMetrics(req);
+  ASSERT_TRUE(today.ok()) << today.status();
+  EXPECT_EQ(today->as_of_date().day(), 1);
+  EXPECT_EQ(Figure(*today, "eid_accounts_issued").value(), 0);
+  clock_.Advance(absl::Hours(24));
+  today = core_->GetUnitMetrics(req);
+  ASSERT_TRUE(today.ok()) << today.status();
+  EXPECT_EQ(today->as_of_date().day(), 2);
+  EXPECT_EQ(Figure(*today, "eid_accounts_issued").value(), 5);
 }
 
 }  // namespace

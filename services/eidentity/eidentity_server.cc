@@ -38,7 +38,7 @@ EidentityServer::EidentityServer(std::unique_ptr<UnitRegistry> units,
     : units_(std::move(units)),
       catalog_(std::move(catalog)),
       store_(std::move(store)),
-      core_(store_.get(), units_.get(), catalog_.get(), options),
+      core_(store_.get(), units_.get(), catalog_.get(), RealClock(), options),
       eidentity_(&core_, store_.get()),
       feed_(&store_->change_log()) {}
 
