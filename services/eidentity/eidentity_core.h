@@ -64,7 +64,9 @@
 #ifndef NQ57_SERVICES_EIDENTITY_EIDENTITY_CORE_H_
 #define NQ57_SERVICES_EIDENTITY_EIDENTITY_CORE_H_
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"

@@ -629,5 +629,40 @@ TEST_F(EidentityCoreTest, TodayComesFromTheClock) {
   EXPECT_EQ(Figure(*today, "eid_accounts_issued").value(), 5);
 }
 
+// A page token is bound to its listing: the unit, the metric and the range
+// of a history; a token reused elsewhere is INVALID_ARGUMENT "page_token".
+TEST_F(EidentityCoreTest, PageTokensBelongToTheirListing) {
+  const std::string unit = communes_[6]->name;
+  for (int day = 1; day <= 3; ++day) {
+    ASSERT_TRUE(Report(MakeSnapshot(unit, Date(2025, 10, day),
+                                    {{"eid_accounts_issued", Count(10 * day)}}))
+                    .ok());
+  }
+  v1::GetHistoryRequest history;
+  history.set_unit(unit);
+  history.set_metric("eid_accounts_issued");
+  history.set_page_size(1);
+  auto first = core_->GetHistory(history);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_FALSE(first->next_page_token().empty());
+
+  v1::GetHistoryRequest other = history;
+  other.set_page_token(first->next_page_token());
+  *other.mutable_start_date() = Date(2025, 10, 2);
+  EXPECT_EQ(FieldOf(core_->GetHistory(other).status()), "page_token");
+  other.clear_start_date();
+  other.set_metric("eid_accounts_activated");
+  EXPECT_EQ(FieldOf(core_->GetHistory(other).status()), "page_token");
+  v1::ListMetricDefinitionsRequest list;
+  list.set_page_token(first->next_page_token());
+  EXPECT_EQ(FieldOf(core_->ListMetricDefinitions(list).status()), "page_token");
+
+  history.set_page_token(first->next_page_token());
+  auto second = core_->GetHistory(history);
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_EQ(second->points_size(), 1);
+  EXPECT_EQ(second->points(0).value(), 20);
+}
+
 }  // namespace
 }  // namespace nq57::eidentity
