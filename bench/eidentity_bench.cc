@@ -153,7 +153,8 @@ struct Service {
     if (!opened.ok()) return opened.status();
     store = std::move(*opened);
     core = std::make_unique<EidentityCore>(store.get(), g_units.get(),
-                                           g_catalog.get(), EidentityOptions{});
+                                           g_catalog.get(), RealClock(),
+                                           EidentityCoreOptions{});
     return absl::OkStatus();
   }
   // Closes and reopens the store: RocksDB's recovery flushes the memtable

@@ -42,34 +42,50 @@
 // metric); an earlier date sums the per-day keys of the province, whose number
 // is the number of distinct report days, independent of the communes.
 //
-// Thread-safety: all methods are const and may be called concurrently. The
-// store, the registry and the catalogue are not owned; the registry and the
-// catalogue must outlive the store (queued commits refer to them), the store
-// must outlive the core.
+// Where it lives: eidentity_series.{h,cc} the storage layout (column
+// families, keys, values, report dates) and SeriesReader; eidentity_writes.cc
+// validation of snapshots and the writer's constraint checks and aggregate
+// updates; eidentity_definitions.cc the metric definitions; eidentity_rollups
+// .cc GetUnitMetrics, RollupMetrics and the recount; eidentity_history.cc
+// GetHistory.
 //
-//   EidentityCore core(store.get(), units.get(), catalog.get(), {});
+// Thread-safety: all methods are const and may be called concurrently. The
+// store, the registry, the catalogue and the clock are not owned; the
+// registry and the catalogue must outlive the store (queued commits refer to
+// them), the store and the clock must outlive the core. "Today" (the as-of
+// date of a read that names none, and the latest date a report may carry,
+// tomorrow) is read from the clock, in Vietnam's time zone.
+//
+//   EidentityCore core(store.get(), units.get(), catalog.get(), RealClock(),
+//                      {.stale_after_days = 45});
 //   ASSIGN_OR_RETURN(CommitRequest commit,
 //                    core.PrepareReportSnapshot(request, "platform"));
 //   store->Commit(std::move(commit), done);
 #ifndef NQ57_SERVICES_EIDENTITY_EIDENTITY_CORE_H_
 #define NQ57_SERVICES_EIDENTITY_EIDENTITY_CORE_H_
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "common/indicators/indicator_catalog.h"
 #include "common/store/store.h"
+#include "common/time/clock.h"
 #include "common/units/unit_registry.h"
 #include "nq57/eidentity/v1/eidentity.pb.h"
 
 namespace nq57::eidentity {
 
-struct EidentityOptions {
+// The staleness of a rollup when neither the request nor the server says.
+inline constexpr int kDefaultStaleAfterDays = 45;
+
+struct EidentityCoreOptions {
   // A reporting commune whose latest report is more than this many days
   // before the as-of date is stale (when the request does not say).
-  int stale_after_days = 45;
+  int stale_after_days = kDefaultStaleAfterDays;
 };
 
 class EidentityCore {
@@ -81,8 +97,13 @@ class EidentityCore {
   static std::vector<std::string> ColumnFamilies();
 
   EidentityCore(Store* store, const UnitRegistry* units,
-                const IndicatorCatalog* catalog, EidentityOptions options)
-      : store_(store), units_(units), catalog_(catalog), options_(options) {}
+                const IndicatorCatalog* catalog, const Clock& clock,
+                EidentityCoreOptions options)
+      : store_(store),
+        units_(units),
+        catalog_(catalog),
+        clock_(clock),
+        options_(options) {}
 
   // Writes. The commit's response is the RPC's response message.
   absl::StatusOr<CommitRequest> PrepareReportSnapshot(
@@ -113,7 +134,8 @@ class EidentityCore {
   Store* const store_;
   const UnitRegistry* const units_;
   const IndicatorCatalog* const catalog_;
-  const EidentityOptions options_;
+  const Clock& clock_;
+  const EidentityCoreOptions options_;
 };
 
 }  // namespace nq57::eidentity

@@ -5,19 +5,20 @@
 // that the incrementally maintained rollup equals a recount from history.
 #include "services/eidentity/eidentity_core.h"
 
-#include <filesystem>
 #include <map>
 #include <random>
 #include <set>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "common/base/field_error.h"
+#include "common/base/vietnam_time.h"
 #include "common/indicators/indicator_catalog.h"
 #include "common/ratio/ratio.h"
 #include "common/store/store.h"
+#include "common/time/clock.h"
 #include "common/units/unit_registry.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::eidentity {
 namespace {
@@ -61,7 +62,7 @@ int64_t Share(int64_t total, int i, int n) {
   return total / n + (i < total % n ? 1 : 0);
 }
 
-class EidentityCoreTest : public ::testing::Test {
+class EidentityCoreTest : public nq57::testing::TempDirTest {
  protected:
   static void SetUpTestSuite() {
     auto units = UnitRegistry::Load(kConfigDir);
@@ -74,19 +75,12 @@ class EidentityCoreTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    dir_ =
-        (std::filesystem::path(::testing::TempDir()) /
-         absl::StrCat(
-             "eidentity_core_test_", getpid(), "_",
-             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-            .string();
-    std::filesystem::remove_all(dir_);
-    auto store =
-        Store::Open(dir_, {.column_families = EidentityCore::ColumnFamilies()});
+    auto store = Store::Open(
+        Path("db"), {.column_families = EidentityCore::ColumnFamilies()});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     core_ = std::make_unique<EidentityCore>(store_.get(), units_, catalog_,
-                                            EidentityOptions{});
+                                            clock_, EidentityCoreOptions{});
     communes_ = units_->Children(kPhuTho, UnitLevel::kCommune);
     ASSERT_EQ(communes_.size(), 148u);
   }
@@ -94,7 +88,6 @@ class EidentityCoreTest : public ::testing::Test {
   void TearDown() override {
     core_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   absl::StatusOr<v1::ReportSnapshotResponse> Report(
@@ -153,9 +146,12 @@ class EidentityCoreTest : public ::testing::Test {
     return v.empty() ? "<none: " + status.ToString() + ">" : v[0].field;
   }
 
+  // "Now" for the core: 2025-11-01 10:00 in Vietnam, after every report
+  // date of the tests.
+  ManualClock clock_{
+      absl::FromCivil(absl::CivilSecond(2025, 11, 1, 10, 0, 0), VietnamTime())};
   static inline UnitRegistry* units_ = nullptr;
   static inline IndicatorCatalog* catalog_ = nullptr;
-  std::string dir_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<EidentityCore> core_;
   std::vector<const Unit*> communes_;
@@ -607,6 +603,65 @@ TEST_F(EidentityCoreTest, PropertyRollupEqualsRecountFromHistory) {
       EXPECT_EQ(*recount, figure.value()) << metric << " day " << day;
     }
   }
+}
+
+// "Today" comes from the injected clock: a report may be dated up to
+// tomorrow in Vietnam, and a read that names no date is as of today.
+TEST_F(EidentityCoreTest, TodayComesFromTheClock) {
+  const std::string unit = communes_[2]->name;
+  auto future = Report(MakeSnapshot(unit, Date(2025, 11, 3),
+                                    {{"eid_accounts_issued", Count(5)}}));
+  EXPECT_EQ(future.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(future.status()), "snapshot.as_of_date");
+  ASSERT_TRUE(Report(MakeSnapshot(unit, Date(2025, 11, 2),
+                                  {{"eid_accounts_issued", Count(5)}}))
+                  .ok());
+  v1::GetUnitMetricsRequest req;
+  req.set_unit(unit);
+  auto today = core_->GetUnitMetrics(req);
+  ASSERT_TRUE(today.ok()) << today.status();
+  EXPECT_EQ(today->as_of_date().day(), 1);
+  EXPECT_EQ(Figure(*today, "eid_accounts_issued").value(), 0);
+  clock_.Advance(absl::Hours(24));
+  today = core_->GetUnitMetrics(req);
+  ASSERT_TRUE(today.ok()) << today.status();
+  EXPECT_EQ(today->as_of_date().day(), 2);
+  EXPECT_EQ(Figure(*today, "eid_accounts_issued").value(), 5);
+}
+
+// A page token is bound to its listing: the unit, the metric and the range
+// of a history; a token reused elsewhere is INVALID_ARGUMENT "page_token".
+TEST_F(EidentityCoreTest, PageTokensBelongToTheirListing) {
+  const std::string unit = communes_[6]->name;
+  for (int day = 1; day <= 3; ++day) {
+    ASSERT_TRUE(Report(MakeSnapshot(unit, Date(2025, 10, day),
+                                    {{"eid_accounts_issued", Count(10 * day)}}))
+                    .ok());
+  }
+  v1::GetHistoryRequest history;
+  history.set_unit(unit);
+  history.set_metric("eid_accounts_issued");
+  history.set_page_size(1);
+  auto first = core_->GetHistory(history);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_FALSE(first->next_page_token().empty());
+
+  v1::GetHistoryRequest other = history;
+  other.set_page_token(first->next_page_token());
+  *other.mutable_start_date() = Date(2025, 10, 2);
+  EXPECT_EQ(FieldOf(core_->GetHistory(other).status()), "page_token");
+  other.clear_start_date();
+  other.set_metric("eid_accounts_activated");
+  EXPECT_EQ(FieldOf(core_->GetHistory(other).status()), "page_token");
+  v1::ListMetricDefinitionsRequest list;
+  list.set_page_token(first->next_page_token());
+  EXPECT_EQ(FieldOf(core_->ListMetricDefinitions(list).status()), "page_token");
+
+  history.set_page_token(first->next_page_token());
+  auto second = core_->GetHistory(history);
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_EQ(second->points_size(), 1);
+  EXPECT_EQ(second->points(0).value(), 20);
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -16,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "nq57/eidentity/v1/eidentity.grpc.pb.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::eidentity {
 namespace {
@@ -26,32 +26,17 @@ namespace reflection = grpc::reflection::v1alpha;
 const std::string kServer = std::string(NQ57_BIN_DIR) + "/eidentity-server";
 const std::string kConfigDir = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
 
-class EidentityProcessTest : public ::testing::Test {
+class EidentityProcessTest : public nq57::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat(
-               "eidentity_process_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (getenv("KEEP") == nullptr) std::filesystem::remove_all(dir_);
-  }
-
   std::unique_ptr<ServerProcess> Start() {
     auto p = ServerProcess::Start(
         kServer,
-        {"--listen=127.0.0.1:0",
-         absl::StrCat("--data_dir=", (dir_ / "data").string()),
+        {"--listen=127.0.0.1:0", absl::StrCat("--data_dir=", Path("data")),
          absl::StrCat("--config_dir=", kConfigDir)},
-        (dir_ / "stderr.log").string());
+        Path("stderr.log"));
     EXPECT_TRUE(p.ok()) << p.status();
     return p.ok() ? std::move(*p) : nullptr;
   }
-
-  std::filesystem::path dir_;
 };
 
 grpc::Status Report(v1::EidentityService::Stub& stub, int day, int64_t issued,
@@ -148,10 +133,10 @@ TEST_F(EidentityProcessTest, ServesReportsReflectsAndDrains) {
 }
 
 TEST_F(EidentityProcessTest, BadStaleAfterDaysIsAStartupError) {
-  RunResult r = RunToCompletion(
-      kServer, {"--listen=127.0.0.1:0", "--stale_after_days=-3",
-                absl::StrCat("--data_dir=", (dir_ / "data").string()),
-                absl::StrCat("--config_dir=", kConfigDir)});
+  RunResult r =
+      RunToCompletion(kServer, {"--listen=127.0.0.1:0", "--stale_after_days=-3",
+                                absl::StrCat("--data_dir=", Path("data")),
+                                absl::StrCat("--config_dir=", kConfigDir)});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("stale_after_days"), std::string::npos) << r.output;
 }

@@ -1,19 +1,16 @@
-// eidentity-server's services in-process over real gRPC on loopback (port
-// 0), with a real store in a temporary directory: every RPC, its error
+// EidentityServer in-process over real gRPC on loopback (port 0), with a
+// real store in a temporary directory: every RPC, its error
 // paths as clients see them (BadRequest field violations, NOT_FOUND,
 // ALREADY_EXISTS), and the change feed an aggregator consumes.
-#include <filesystem>
-
-#include "absl/strings/str_cat.h"
 #include "common/base/field_error.h"
 #include "common/server/grpc_status.h"
-#include "common/server/server_host.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/changes/v1/changes.grpc.pb.h"
 #include "nq57/eidentity/v1/eidentity.grpc.pb.h"
-#include "services/eidentity/eidentity_bundle.h"
+#include "services/eidentity/eidentity_server.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::eidentity {
 namespace {
@@ -45,40 +42,28 @@ std::string FieldOf(const grpc::Status& status) {
   return v.empty() ? "<none: " + status.error_message() + ">" : v[0].field;
 }
 
-class EidentityServiceTest : public ::testing::Test {
+class EidentityServiceTest : public nq57::testing::TempDirTest {
  protected:
   void SetUp() override {
-    config_.data_dir =
-        (std::filesystem::path(::testing::TempDir()) /
-         absl::StrCat(
-             "eidentity_service_test_", getpid(), "_",
-             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-            .string();
-    config_.config_dir = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
-    std::filesystem::remove_all(config_.data_dir);
-    auto bundle = EidentityBundle::Create(config_, {.stale_after_days = 10});
-    ASSERT_TRUE(bundle.ok()) << bundle.status();
-    bundle_ = std::move(*bundle);
-    auto host =
-        ServerHost::Start({.listen = "127.0.0.1:0"}, bundle_->services(),
-                          bundle_->service_names());
-    ASSERT_TRUE(host.ok()) << host.status();
-    host_ = std::move(*host);
-    host_->SetServing(true);
-    auto channel = grpc::CreateChannel(host_->address(),
+    auto server = EidentityServer::Create(
+        {.server = {.listen = "127.0.0.1:0",
+                    .data_dir = Path("db"),
+                    .config_dir = NQ57_SOURCE_DIR "/deploy/config"},
+         .stale_after_days = 10});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    auto channel = grpc::CreateChannel(server_->host().address(),
                                        grpc::InsecureChannelCredentials());
     stub_ = v1::EidentityService::NewStub(channel);
     feed_ = changes::v1::ChangeFeed::NewStub(channel);
   }
 
   void TearDown() override {
-    if (host_) {
-      bundle_->BeginShutdown();
-      host_->Shutdown(absl::Seconds(5));
+    if (server_) {
+      server_->BeginShutdown();
+      server_->host().Shutdown(absl::Seconds(5));
     }
-    host_.reset();
-    bundle_.reset();
-    std::filesystem::remove_all(config_.data_dir);
+    server_.reset();
   }
 
   grpc::Status Report(const v1::Snapshot& s, const std::string& request_id,
@@ -93,9 +78,7 @@ class EidentityServiceTest : public ::testing::Test {
     return status;
   }
 
-  ServerConfig config_;
-  std::unique_ptr<EidentityBundle> bundle_;
-  std::unique_ptr<ServerHost> host_;
+  std::unique_ptr<EidentityServer> server_;
   std::unique_ptr<v1::EidentityService::Stub> stub_;
   std::unique_ptr<changes::v1::ChangeFeed::Stub> feed_;
 };
