@@ -8,33 +8,24 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
 #include "common/base/absl_view.h"
 #include "common/base/digest.h"
 #include "common/base/field_error.h"
 #include "common/base/request_fingerprint.h"
 #include "common/base/status_macros.h"
-#include "common/server/commit_reactor.h"
+#include "common/ratio/ranking.h"
+#include "common/ratio/ratio_proto.h"
 #include "common/store/key_codec.h"
+#include "common/store/page_token.h"
+#include "common/time/proto_time.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/time_util.h"
 #include "nq57/criteria/v1/criteria.pb.h"
-#include "services/aggregator/rankings.h"
+#include "services/aggregator/measure_names.h"
 
 namespace nq57::aggregator {
 namespace {
 
 constexpr char kSnapshotsInfix[] = "/snapshots/";
-
-absl::Time AsOf(const google::protobuf::Timestamp& ts) {
-  if (ts.seconds() == 0 && ts.nanos() == 0) return absl::Now();
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(t));
-}
 
 std::string SnapshotKey(std::string_view province, uint64_t number) {
   return KeyBuilder().String(province).Uint64(number).Build();
@@ -59,17 +50,6 @@ absl::StatusOr<std::pair<std::string, uint64_t>> ParseSnapshotName(
   return std::make_pair(std::string(name.substr(0, at)), number);
 }
 
-void ForEachFigure(const v1::Report& r,
-                   const std::function<void(const v1::Figure&)>& fn) {
-  const auto& c = r.criteria();
-  fn(c.total());
-  for (const auto* list :
-       {&c.blocks(), &c.blocks_province_level(), &c.blocks_commune_level(),
-        &c.groups(), &c.block_groups(), &r.public_services(), &r.project06()}) {
-    for (const v1::Figure& f : *list) fn(f);
-  }
-}
-
 std::string CsvField(std::string_view s) {
   if (s.find_first_of(",\"\n") == std::string_view::npos) return std::string(s);
   std::string out = "\"";
@@ -82,6 +62,11 @@ std::string CsvField(std::string_view s) {
 }
 
 }  // namespace
+
+absl::Time AggregatorCore::AsOf(
+    const google::protobuf::Timestamp& as_of) const {
+  return IsSet(as_of) ? FromProtoTime(as_of) : clock_->Now();
+}
 
 std::string AggregatorCore::ContentFingerprint(const v1::Report& report) {
   v1::Report content = report;
@@ -113,7 +98,7 @@ std::string AggregatorCore::ReportCsv(const v1::Report& report) {
         f.has_published() ? (f.published().reproduced() ? "yes" : "no") : "",
         "\n");
   };
-  ForEachFigure(report, row);
+  ReportBuilder::ForEachFigure(report, row);
   for (const auto* counts :
        {&report.public_service_counts(), &report.project06_counts()}) {
     for (const v1::Count& c : *counts) {
@@ -164,21 +149,22 @@ absl::StatusOr<v1::ListReportsResponse> AggregatorCore::ListReports(
     return InvalidFieldError("page_size", "must be between 1 and 100");
   }
   ASSIGN_OR_RETURN(std::vector<std::string> provinces, builder_->Provinces());
+  // Tokens carry the last province listed, bound to the period asked for.
+  const std::string query = absl::StrCat("reports|", request.period());
+  ASSIGN_OR_RETURN(std::string after,
+                   DecodePageToken(request.page_token(), query));
   v1::ListReportsResponse out;
-  size_t start = 0;
-  if (!request.page_token().empty()) {
-    auto it = std::upper_bound(provinces.begin(), provinces.end(),
-                               request.page_token());
-    if (std::find(provinces.begin(), provinces.end(), request.page_token()) ==
-        provinces.end()) {
-      return InvalidFieldError("page_token", "not a token of this listing");
-    }
-    start = static_cast<size_t>(it - provinces.begin());
-  }
+  const size_t start =
+      after.empty()
+          ? 0
+          : static_cast<size_t>(
+                std::upper_bound(provinces.begin(), provinces.end(), after) -
+                provinces.begin());
   const absl::Time as_of = AsOf(request.as_of());
   for (size_t i = start; i < provinces.size(); ++i) {
     if (out.reports_size() == page_size) {
-      out.set_next_page_token(out.reports(out.reports_size() - 1).province());
+      out.set_next_page_token(EncodePageToken(
+          query, out.reports(out.reports_size() - 1).province()));
       break;
     }
     ASSIGN_OR_RETURN(v1::Report r,
@@ -195,7 +181,7 @@ absl::StatusOr<v1::Rankings> AggregatorCore::RankNow(
   if (!request.group().empty()) {
     const std::string block =
         request.block().empty() ? "GOVERNMENT" : request.block();
-    figure = absl::StrCat("criteria.block_group.", block, ".", request.group());
+    figure = measures::BlockGroupFigure(block, request.group());
     subject = absl::StrCat("group ", request.group(), " (block ", block, ")");
   } else if (!request.figure().empty()) {
     figure = request.figure();
@@ -205,7 +191,7 @@ absl::StatusOr<v1::Rankings> AggregatorCore::RankNow(
   }
   ASSIGN_OR_RETURN(std::vector<std::string> provinces, builder_->Provinces());
   std::unique_ptr<Snapshot> snapshot = store_->TakeSnapshot();
-  std::vector<RankInput> inputs;
+  std::vector<v1::RankingEntry> entries;
   std::string period = request.period();
   for (const std::string& province : provinces) {
     ASSIGN_OR_RETURN(v1::Report r,
@@ -216,14 +202,25 @@ absl::StatusOr<v1::Rankings> AggregatorCore::RankNow(
       return InvalidFieldError(request.group().empty() ? "figure" : "group",
                                absl::StrCat("no figure \"", figure, "\""));
     }
-    inputs.push_back({province, r.province_name(), f->value()});
+    v1::RankingEntry& e = entries.emplace_back();
+    e.set_province(province);
+    e.set_province_name(r.province_name());
+    *e.mutable_value() = f->value();
+  }
+  // Ties are listed by province code; provinces with no data are not listed.
+  std::vector<RankInput> inputs;
+  for (const v1::RankingEntry& e : entries) {
+    inputs.push_back({FromProto(e.value().ratio()), e.province()});
   }
   v1::Rankings out;
   out.set_subject(subject);
   out.set_period(period);
-  out.set_tie_rule(kTieRule);
-  for (v1::RankingEntry& e : CompetitionRanking(std::move(inputs))) {
-    *out.add_entries() = std::move(e);
+  out.set_tie_rule(kCompetitionTieRule);
+  for (const RankPlace& place : CompetitionRanking(inputs, Better::kHigher)) {
+    if (place.rank == 0) continue;
+    v1::RankingEntry* e = out.add_entries();
+    *e = std::move(entries[place.input]);
+    e->set_rank(place.rank);
   }
   return out;
 }
@@ -271,19 +268,17 @@ absl::StatusOr<CommitRequest> AggregatorCore::PreparePublish(
   snapshot->set_content_hash(Sha256Hex(RequestFingerprint(report)));
   *snapshot->mutable_report() = std::move(report);
   snapshot->set_publisher(actor);
-  return CommitRequest{
-      .request_id = request.request_id(),
-      .fingerprint = RequestFingerprint(request),
-      .actor = std::move(actor),
-      .apply = [snapshot, rankings = std::move(rankings)](
-                   Transaction& txn) -> absl::Status {
+  return MakeCommit(
+      request, request.request_id(), std::move(actor),
+      [snapshot,
+       rankings = std::move(rankings)](Transaction& txn) -> absl::Status {
         const std::string& province = snapshot->report().province();
         ASSIGN_OR_RETURN(
             int64_t number,
             txn.AddToCounter(kSnapshotsFamily, SnapshotCountKey(province), 1));
         snapshot->set_number(static_cast<uint64_t>(number));
         snapshot->set_name(absl::StrCat(province, kSnapshotsInfix, number));
-        *snapshot->mutable_publish_time() = ToTimestamp(txn.commit_time());
+        *snapshot->mutable_publish_time() = ToProtoTime(txn.commit_time());
         RETURN_IF_ERROR(txn.Put(kSnapshotsFamily,
                                 SnapshotKey(province, snapshot->number()),
                                 snapshot->SerializeAsString()));
@@ -306,7 +301,7 @@ absl::StatusOr<CommitRequest> AggregatorCore::PreparePublish(
                          nullptr);
         txn.SetResponse(snapshot->SerializeAsString());
         return absl::OkStatus();
-      }};
+      });
 }
 
 absl::StatusOr<v1::Snapshot> AggregatorCore::GetSnapshot(
@@ -358,10 +353,10 @@ absl::StatusOr<v1::SnapshotDiff> AggregatorCore::DiffSnapshots(
   absl::StatusOr<v1::Snapshot> to = GetSnapshot(get);
   if (!to.ok()) return PrefixFields(to.status(), "to.");
   std::map<std::string, common::v1::RenderedRatio> before, after;
-  ForEachFigure(from->report(),
-                [&](const v1::Figure& f) { before[f.id()] = f.value(); });
-  ForEachFigure(to->report(),
-                [&](const v1::Figure& f) { after[f.id()] = f.value(); });
+  ReportBuilder::ForEachFigure(
+      from->report(), [&](const v1::Figure& f) { before[f.id()] = f.value(); });
+  ReportBuilder::ForEachFigure(
+      to->report(), [&](const v1::Figure& f) { after[f.id()] = f.value(); });
   v1::SnapshotDiff out;
   out.set_from(request.from());
   out.set_to(request.to());
@@ -459,11 +454,10 @@ absl::StatusOr<v1::Explanation> AggregatorCore::Explain(
   *out.mutable_input_sequences() = report.input_sequences();
   // Units counted: those with a per-unit record of the figure's source.
   const std::string& id = figure->id();
-  const bool criteria = id.rfind("criteria.", 0) == 0;
+  const bool criteria = id.rfind(measures::kCriteriaFigurePrefix, 0) == 0;
   const std::string source = id.substr(0, id.find('.'));
-  const std::string unit_measure = criteria
-                                       ? "criteria.unit.assigned"
-                                       : absl::StrCat(source, ".unit.reported");
+  const std::string unit_measure = criteria ? measures::kCriteriaUnitAssigned
+                                            : measures::UnitReported(source);
   std::vector<const Unit*> candidates;
   const bool commune_only =
       !criteria || id.find(".commune_level") != std::string::npos;
