@@ -34,12 +34,16 @@
 #include "bench/baseline_reporter.h"
 #include "bench/raw_rocksdb.h"
 #include "benchmark/benchmark.h"
+#include "common/server/change_feed_service.h"
 #include "common/server/server_host.h"
+#include "common/store/store.h"
+#include "common/units/unit_registry.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
-#include "services/criteria/criteria_bundle.h"
+#include "services/criteria/criteria_core.h"
+#include "services/criteria/criteria_service.h"
 #include "tests/probe/probe_service.h"
 
 namespace nq57::criteria {
@@ -63,10 +67,15 @@ Timestamp Ts(absl::Time t) {
   return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
 }
 
-// One server for both arms: criteria-server's services and the probe's Echo.
+// One server for both arms: criteria-server's services (assembled as
+// CriteriaServer does) and the probe's Echo on the same ServerHost.
 struct Server {
   std::string dir;
-  std::unique_ptr<ServiceBundle> bundle;
+  std::unique_ptr<UnitRegistry> units;
+  std::unique_ptr<Store> db;
+  std::unique_ptr<CriteriaCore> core;
+  std::unique_ptr<CriteriaService> criteria;
+  std::unique_ptr<ChangeFeedService> feed;
   std::unique_ptr<ProbeService> probe;
   std::unique_ptr<ServerHost> host;
   std::vector<std::shared_ptr<grpc::Channel>> channels;
@@ -74,7 +83,7 @@ struct Server {
   std::vector<std::string> assignments;
   uint64_t head_at_start = 0;
 
-  Store& store() { return static_cast<CriteriaBundle*>(bundle.get())->store(); }
+  Store& store() { return *db; }
 };
 
 std::unique_ptr<Server> g_server;
@@ -134,19 +143,25 @@ absl::StatusOr<std::vector<std::string>> Seed(Stub& stub,
 absl::Status StartServer(const std::string& prefix, int criteria) {
   auto server = std::make_unique<Server>();
   server->dir = BenchDir("criteria");
-  ServerConfig config;
-  config.data_dir = server->dir;
-  config.config_dir = NQ57_SOURCE_DIR "/deploy/config";
-  auto bundle = CriteriaBundle::Create(config);
-  if (!bundle.ok()) return bundle.status();
-  server->bundle = std::move(*bundle);
+  auto units = UnitRegistry::Load(NQ57_SOURCE_DIR "/deploy/config");
+  if (!units.ok()) return units.status();
+  server->units = std::move(*units);
+  auto store = Store::Open(server->dir,
+                           {.column_families = CriteriaCore::ColumnFamilies()});
+  if (!store.ok()) return store.status();
+  server->db = std::move(*store);
+  server->core = std::make_unique<CriteriaCore>(
+      server->db.get(), server->units.get(), RealClock());
+  server->criteria =
+      std::make_unique<CriteriaService>(server->core.get(), server->db.get());
+  server->feed = std::make_unique<ChangeFeedService>(&server->db->change_log());
   // Echo touches no store.
   server->probe = std::make_unique<ProbeService>(nullptr);
-  std::vector<grpc::Service*> services = server->bundle->services();
-  services.push_back(server->probe.get());
-  std::vector<std::string> names = server->bundle->service_names();
-  names.push_back("nq57.testing.v1.Probe");
-  auto host = ServerHost::Start({.listen = "127.0.0.1:0"}, services, names);
+  auto host = ServerHost::Start(
+      {.listen = "127.0.0.1:0"},
+      {server->criteria.get(), server->feed.get(), server->probe.get()},
+      {v1::CriteriaService::service_full_name(),
+       changes::v1::ChangeFeed::service_full_name(), "nq57.testing.v1.Probe"});
   if (!host.ok()) return host.status();
   server->host = std::move(*host);
   server->host->SetServing(true);
@@ -169,10 +184,14 @@ absl::Status StartServer(const std::string& prefix, int criteria) {
 void StopServer(const benchmark::State&) {
   if (g_server == nullptr) return;
   g_server->channels.clear();
-  g_server->bundle->BeginShutdown();
+  g_server->db->change_log().Close();
   g_server->host->Shutdown(absl::Seconds(5));
   g_server->host.reset();
-  g_server->bundle.reset();
+  g_server->feed.reset();
+  g_server->criteria.reset();
+  g_server->core.reset();
+  g_server->db.reset();
+  g_server->units.reset();
   std::filesystem::remove_all(g_server->dir);
   g_server.reset();
 }

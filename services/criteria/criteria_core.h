@@ -11,21 +11,22 @@
 // A request that fails writes nothing; a batch is all or nothing. The commit
 // response is the serialized response message of the RPC.
 //
-// Summaries never scan assignments. For every scope (a unit, a province with
-// everything under it, the country) the counters family keeps
-//   assigned / completed          per block x group (active criteria only),
-//   with_deadline, on_time, late  for criteria with a deadline,
-// and the open-deadlines family indexes every incomplete assignment with a
-// deadline by (scope, deadline), so OVERDUE at `as_of` is a range count over
-// incomplete items with a deadline before `as_of`, and PENDING the rest.
-// Every write subtracts the old contribution of each assignment it touches
-// and adds the new one.
+// Summaries never scan assignments: every write keeps per-scope counters and
+// an index of open deadlines up to date (criteria_counters.h).
+// "Now" (deadline statuses, "in the future" checks, the default as_of) is
+// read from the injected Clock; commit times come from the store.
+//
+// Where it lives: the public class here; names and request rules in
+// criteria_names.h; the stored layout in criteria_records.h; the aggregates
+// in criteria_counters.h; the methods by concept in criteria_catalogue.cc,
+// criteria_assignments.cc, criteria_progress.cc and criteria_summaries.cc.
 //
 // Thread-safety: all methods are const and may be called concurrently. The
-// store and the registry are not owned; the registry must outlive the store
-// (queued commits refer to it), the store must outlive the core.
+// store, the registry and the clock are not owned; the registry must outlive
+// the store (queued commits refer to it), the store and the clock must
+// outlive the core.
 //
-//   CriteriaCore core(store.get(), units.get());
+//   CriteriaCore core(store.get(), units.get(), RealClock());
 //   ASSIGN_OR_RETURN(CommitRequest commit,
 //                    core.PrepareReportProgress(request, "platform"));
 //   store->Commit(std::move(commit), done);
@@ -38,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/store/store.h"
+#include "common/time/clock.h"
 #include "common/units/unit_registry.h"
 #include "nq57/criteria/v1/criteria.pb.h"
 
@@ -53,8 +55,8 @@ class CriteriaCore {
   // The column families the core keeps; open the store with them.
   static std::vector<std::string> ColumnFamilies();
 
-  CriteriaCore(Store* store, const UnitRegistry* units)
-      : store_(store), units_(units) {}
+  CriteriaCore(Store* store, const UnitRegistry* units, const Clock& clock)
+      : store_(store), units_(units), clock_(clock) {}
 
   // Writes. The commit's response is the RPC's response message.
   absl::StatusOr<CommitRequest> PrepareCreateCriterion(
@@ -95,6 +97,7 @@ class CriteriaCore {
  private:
   Store* const store_;
   const UnitRegistry* const units_;
+  const Clock& clock_;
 };
 
 }  // namespace nq57::criteria

@@ -4,8 +4,6 @@
 // code.
 #include <signal.h>
 
-#include <filesystem>
-
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
@@ -14,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::criteria {
 namespace {
@@ -24,29 +23,17 @@ using grpc::health::v1::HealthCheckResponse;
 const std::string kCriteriaServer =
     std::string(NQ57_BIN_DIR) + "/criteria-server";
 
-class CriteriaProcessTest : public ::testing::Test {
+class CriteriaProcessTest : public nq57::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat(
-               "criteria_process_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::unique_ptr<ServerProcess> Start() {
     auto p = ServerProcess::Start(
         kCriteriaServer,
-        {"--listen=127.0.0.1:0",
-         absl::StrCat("--data_dir=", (dir_ / "data").string()),
+        {"--listen=127.0.0.1:0", absl::StrCat("--data_dir=", Path("data")),
          absl::StrCat("--config_dir=", NQ57_SOURCE_DIR, "/deploy/config")},
-        (dir_ / "stderr.log").string());
+        Path("stderr.log"));
     EXPECT_TRUE(p.ok()) << p.status();
     return p.ok() ? std::move(*p) : nullptr;
   }
-  std::filesystem::path dir_;
 };
 
 TEST_F(CriteriaProcessTest, ServesHealthReflectionAndDurableWrites) {

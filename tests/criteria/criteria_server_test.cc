@@ -3,20 +3,20 @@
 // all-or-nothing batch of 1,000 reports, and the Phú Thọ block totals
 // (DESIGN section 7) loaded through the API and read back from the province
 // summary.
-#include <filesystem>
+#include "services/criteria/criteria_server.h"
+
 #include <map>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/base/field_error.h"
 #include "common/server/grpc_status.h"
-#include "common/server/server_host.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
-#include "services/criteria/criteria_bundle.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::criteria {
 namespace {
@@ -37,37 +37,24 @@ std::string FirstField(const grpc::Status& status) {
 constexpr char kPhuTho[] = "provinces/25";
 constexpr char kVietTri[] = "provinces/25/communes/07900";
 
-class CriteriaServerTest : public ::testing::Test {
+class CriteriaServerTest : public nq57::testing::TempDirTest {
  protected:
   void SetUp() override {
-    config_.config_dir = NQ57_SOURCE_DIR "/deploy/config";
-    config_.data_dir =
-        (std::filesystem::path(::testing::TempDir()) /
-         absl::StrCat(
-             "criteria_server_test_", getpid(), "_",
-             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-            .string();
-    std::filesystem::remove_all(config_.data_dir);
-    auto bundle = CriteriaBundle::Create(config_);
-    ASSERT_TRUE(bundle.ok()) << bundle.status();
-    bundle_ = std::move(*bundle);
-    auto host =
-        ServerHost::Start({.listen = "127.0.0.1:0"}, bundle_->services(),
-                          bundle_->service_names());
-    ASSERT_TRUE(host.ok()) << host.status();
-    host_ = std::move(*host);
-    host_->SetServing(true);
+    auto server = CriteriaServer::Create(
+        {.server = {.listen = "127.0.0.1:0",
+                    .data_dir = Path("db"),
+                    .config_dir = NQ57_SOURCE_DIR "/deploy/config"}});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
     stub_ = v1::CriteriaService::NewStub(grpc::CreateChannel(
-        host_->address(), grpc::InsecureChannelCredentials()));
+        server_->host().address(), grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
-    if (host_) {
-      bundle_->BeginShutdown();
-      host_->Shutdown(absl::Seconds(5));
+    if (server_) {
+      server_->BeginShutdown();
+      server_->host().Shutdown(absl::Seconds(5));
     }
-    host_.reset();
-    bundle_.reset();
-    std::filesystem::remove_all(config_.data_dir);
+    server_.reset();
   }
 
   template <typename Request, typename Response>
@@ -124,9 +111,7 @@ class CriteriaServerTest : public ::testing::Test {
     return resp;
   }
 
-  ServerConfig config_;
-  std::unique_ptr<ServiceBundle> bundle_;
-  std::unique_ptr<ServerHost> host_;
+  std::unique_ptr<CriteriaServer> server_;
   std::unique_ptr<Stub> stub_;
 };
 
@@ -498,8 +483,7 @@ TEST_F(CriteriaServerTest, BatchOf1000WithOneBadItemWritesNothing) {
     item->set_state(v1::COMPLETED);
     *item->mutable_complete_time() = Ts(now - absl::Minutes(i % 600));
   }
-  const uint64_t head =
-      static_cast<CriteriaBundle*>(bundle_.get())->store().change_log().head();
+  const uint64_t head = server_->store().change_log().head();
   v1::BatchReportProgressResponse resp;
 
   // Found before the commit: a completion in the future.
@@ -527,9 +511,7 @@ TEST_F(CriteriaServerTest, BatchOf1000WithOneBadItemWritesNothing) {
   bad.add_items()->CopyFrom(batch.items(0));
   EXPECT_EQ(FirstField(Call(&Stub::BatchReportProgress, bad, &resp)), "items");
 
-  EXPECT_EQ(
-      static_cast<CriteriaBundle*>(bundle_.get())->store().change_log().head(),
-      head);
+  EXPECT_EQ(server_->store().change_log().head(), head);
   EXPECT_EQ(Summary(kPhuTho, true).total().ratio().numerator(), 0);
 
   ASSERT_TRUE(Call(&Stub::BatchReportProgress, batch, &resp).ok());
@@ -538,9 +520,7 @@ TEST_F(CriteriaServerTest, BatchOf1000WithOneBadItemWritesNothing) {
   EXPECT_EQ(summary.total().ratio().numerator(), 1000);
   EXPECT_EQ(summary.total().ratio().denominator(),
             static_cast<int64_t>(names.size()));
-  EXPECT_EQ(
-      static_cast<CriteriaBundle*>(bundle_.get())->store().change_log().head(),
-      head + 1000);
+  EXPECT_EQ(server_->store().change_log().head(), head + 1000);
 }
 
 // DESIGN section 7: completed / assigned per block for Phú Thọ, province and

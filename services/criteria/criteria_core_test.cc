@@ -13,6 +13,7 @@
 #include "common/base/field_error.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::criteria {
 namespace {
@@ -32,7 +33,7 @@ std::string FirstField(const absl::Status& status) {
   return violations.empty() ? "" : violations[0].field;
 }
 
-class CriteriaCoreTest : public ::testing::Test {
+class CriteriaCoreTest : public nq57::testing::TempDirTest {
  protected:
   static void SetUpTestSuite() {
     auto units = UnitRegistry::Load(NQ57_SOURCE_DIR "/deploy/config");
@@ -44,22 +45,17 @@ class CriteriaCoreTest : public ::testing::Test {
   void Open(bool sync) {
     core_.reset();
     store_.reset();
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat(
-               "criteria_core_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    std::filesystem::remove_all(Path("db"));
     auto store = Store::Open(
-        dir_.string(),
+        Path("db"),
         {.column_families = CriteriaCore::ColumnFamilies(), .sync = sync});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
-    core_ = std::make_unique<CriteriaCore>(store_.get(), units_);
+    core_ = std::make_unique<CriteriaCore>(store_.get(), units_, RealClock());
   }
   void TearDown() override {
     core_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   template <typename Response>
@@ -131,7 +127,6 @@ class CriteriaCoreTest : public ::testing::Test {
   }
 
   static const UnitRegistry* units_;
-  std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<CriteriaCore> core_;
 };
