@@ -8,6 +8,10 @@
 // records the rankings it saw (the rank history of that period); it is
 // idempotent with request_id like every write.
 //
+// Files: aggregator_core.cc (reports, listing, rankings),
+// aggregator_snapshots.cc (publish, get, list, diff),
+// aggregator_export.cc (JSON/CSV export, explain).
+//
 // "Now" (the default as_of of every read) comes from the injected Clock.
 //
 // Thread-safe: const methods read; writes go through the store's commit

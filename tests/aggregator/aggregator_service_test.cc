@@ -305,6 +305,15 @@ TEST_F(AggregatorServiceTest, RankingsListReportsAndRankHistory) {
   } while (!token.empty());
   EXPECT_EQ(seen, (std::vector<std::string>{"provinces/01", "provinces/04",
                                             "provinces/25"}));
+
+  // A hand-made token is not a token of this listing.
+  grpc::ClientContext forged;
+  aggregator::v1::ListReportsRequest list;
+  list.set_page_token("provinces/01");
+  aggregator::v1::ListReportsResponse page;
+  s = stub_->ListReports(&forged, list, &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s))[0].field, "page_token");
 }
 
 TEST_F(AggregatorServiceTest, RebuildOnTheWorkerEqualsIncremental) {
