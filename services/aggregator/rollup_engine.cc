@@ -96,6 +96,10 @@ absl::StatusOr<uint64_t> RollupEngine::ApplyBatch(
     return absl::NotFoundError(absl::StrCat("unknown source ", name));
   }
   const SourceAdapter* apply_with = adapter->second.get();
+  // Not a client write, so not MakeCommit: there is no request to make
+  // idempotent (the stored applied sequence is what makes a re-delivered
+  // batch harmless), and fingerprinting every batch would cost a
+  // serialization per commit on the catch-up path.
   ASSIGN_OR_RETURN(
       CommitResult result,
       store_->CommitAndWait(CommitRequest{
