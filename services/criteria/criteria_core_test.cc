@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/field_error.h"
+#include "common/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "tests/support/temp_dir.h"
@@ -293,6 +294,95 @@ TEST_F(CriteriaCoreTest, BatchIsAllOrNothing) {
                   .ok());
   EXPECT_EQ(Summary("provinces/25", true, now).total().ratio().numerator(),
             148);
+}
+
+// "Now" is the injected clock's: a clock set in the past judges the future
+// checks, deadline statuses and the default as_of at that instant.
+TEST_F(CriteriaCoreTest, NowIsTheInjectedClocks) {
+  const absl::Time then = absl::FromUnixSeconds(1761152400);  // 2025-10-22
+  ManualClock clock(then);
+  const CriteriaCore core(store_.get(), units_, clock);
+  ASSERT_TRUE(CreateCriterion("C1", v1::PARTY, v1::DATA, common::v1::COMMUNE,
+                              then + absl::Hours(1))
+                  .ok());
+  v1::CreateAssignmentRequest assign;
+  assign.set_unit(kCommune);
+  assign.set_criterion("criteria/C1");
+  *assign.mutable_assign_time() = Ts(then + absl::Minutes(2));
+  auto future = core.PrepareCreateAssignment(assign, "t");
+  EXPECT_EQ(future.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FirstField(future.status()), "assign_time");
+  *assign.mutable_assign_time() = Ts(then);
+  ASSERT_TRUE(
+      Commit<v1::Assignment>(core.PrepareCreateAssignment(assign, "t")).ok());
+
+  v1::GetAssignmentRequest get;
+  get.set_name(std::string(kCommune) + "/assignments/C1");
+  v1::GetSummaryRequest summary;
+  summary.set_unit(kCommune);
+  v1::ListOverdueRequest overdue;
+  overdue.set_unit(kCommune);
+  auto got = core.GetAssignment(get);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->assignment().deadline_status(), v1::PENDING);
+  auto s = core.GetSummary(summary);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->deadlines().pending(), 1);
+  EXPECT_EQ(FromTs(s->as_of()), then);
+  auto listed = core.ListOverdue(overdue);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->items_size(), 0);
+
+  clock.Advance(absl::Hours(2));
+  got = core.GetAssignment(get);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->assignment().deadline_status(), v1::OVERDUE);
+  s = core.GetSummary(summary);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->deadlines().overdue(), 1);
+  listed = core.ListOverdue(overdue);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->items_size(), 1);
+}
+
+// A ListOverdue page token is only good for the listing that issued it.
+TEST_F(CriteriaCoreTest, OverdueTokensAreBoundToTheirListing) {
+  const absl::Time now = absl::Now();
+  ASSERT_TRUE(CreateCriterion("C1", v1::PARTY, v1::DATA, common::v1::COMMUNE,
+                              now - absl::Hours(1))
+                  .ok());
+  ASSERT_TRUE(Assign(kCommune, "C1", now - absl::Hours(2)).ok());
+  ASSERT_TRUE(
+      Assign("provinces/25/communes/07909", "C1", now - absl::Hours(2)).ok());
+  v1::ListOverdueRequest req;
+  req.set_unit("provinces/25");
+  req.set_include_subunits(true);
+  *req.mutable_as_of() = Ts(now);
+  req.set_page_size(1);
+  auto first = core_->ListOverdue(req);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->items_size(), 1);
+  ASSERT_FALSE(first->next_page_token().empty());
+
+  req.set_page_token(first->next_page_token());
+  auto second = core_->ListOverdue(req);
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_EQ(second->items_size(), 1);
+  EXPECT_NE(second->items(0).assignment(), first->items(0).assignment());
+  EXPECT_TRUE(second->next_page_token().empty());
+
+  v1::ListOverdueRequest other_scope = req;
+  other_scope.set_unit(kCommune);
+  other_scope.set_include_subunits(false);
+  auto refused = core_->ListOverdue(other_scope);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FirstField(refused.status()), "page_token");
+  v1::ListOverdueRequest other_as_of = req;
+  *other_as_of.mutable_as_of() = Ts(now + absl::Seconds(1));
+  EXPECT_EQ(FirstField(core_->ListOverdue(other_as_of).status()), "page_token");
+  v1::ListOverdueRequest hand_made = req;
+  hand_made.set_page_token("bm90IGEgdG9rZW4");
+  EXPECT_EQ(FirstField(core_->ListOverdue(hand_made).status()), "page_token");
 }
 
 // ---- Property test ---------------------------------------------------------
