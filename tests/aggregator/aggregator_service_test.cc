@@ -2,6 +2,9 @@
 // criteria service in the same process as its source: reports and their
 // errors, publishing (idempotent, numbered, hashed, immutable), listing and
 // diffing snapshots, JSON/CSV export, explanations, rankings with history.
+#include <filesystem>
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -314,6 +317,46 @@ TEST_F(AggregatorServiceTest, RankingsListReportsAndRankHistory) {
   s = stub_->ListReports(&forged, list, &page);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s))[0].field, "page_token");
+}
+
+TEST_F(AggregatorServiceTest, EveryConsumerExistsBeforeTheServerServes) {
+  // Create() builds the consumers before the host starts, so the very first
+  // report already names every source.
+  aggregator::v1::Report first = Report("provinces/25");
+  ASSERT_EQ(first.freshness_size(), 1);
+  EXPECT_EQ(first.freshness(0).source(), "criteria");
+  EXPECT_EQ(first.config_versions().at("labels"), "criteria-labels-2025-10");
+}
+
+TEST_F(AggregatorServiceTest, CreateLoadsAndChecksTheLabels) {
+  const std::filesystem::path config = dir() / "config";
+  std::filesystem::copy(std::string(NQ57_SOURCE_DIR) + "/deploy/config", config,
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::remove_all(config / "labels");
+  auto create = [&] {
+    return aggregator::AggregatorServer::Create(
+        {.server = {.listen = "127.0.0.1:0",
+                    .data_dir = Path("other"),
+                    .config_dir = config.string()},
+         .sources = {{"criteria", "criteria", criteria_->host().address()}}});
+  };
+  auto missing = create();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("labels/criteria.csv"),
+            std::string::npos)
+      << missing.status();
+
+  std::filesystem::create_directories(config / "labels");
+  std::ofstream(config / "labels" / "criteria.csv")
+      << "# version: bad\nkind,id,label_vi,label_en,phrase_vi\n"
+         "block,ARMY,Khối Quân đội,Army block,khối Quân đội\n";
+  auto invalid = create();
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_EQ(invalid.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(
+      invalid.status().message().find("criteria.csv:3: unknown block \"ARMY\""),
+      std::string::npos)
+      << invalid.status();
 }
 
 TEST_F(AggregatorServiceTest, RebuildOnTheWorkerEqualsIncremental) {
