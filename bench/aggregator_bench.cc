@@ -18,7 +18,8 @@
 //      point read through the same store.
 //
 // Sources are real stores served by the real ChangeFeedService; the
-// aggregator is the real bundle (consumers, engine, report builder).
+// aggregator is the real AggregatorServer (consumers, engine, report
+// builder).
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -38,8 +39,8 @@
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
 #include "nq57/eidentity/v1/eidentity.pb.h"
 #include "nq57/publicservice/v1/publicservice.pb.h"
-#include "services/aggregator/aggregator_bundle.h"
-#include "services/criteria/criteria_bundle.h"
+#include "services/aggregator/aggregator_server.h"
+#include "services/criteria/criteria_server.h"
 
 namespace nq57 {
 namespace {
@@ -70,10 +71,8 @@ void ReportPercentiles(benchmark::State& state, std::vector<double>& samples) {
 // loopback gRPC.
 struct FreshnessRig {
   std::string dir;
-  std::unique_ptr<ServiceBundle> criteria;
-  std::unique_ptr<ServerHost> criteria_host;
-  std::unique_ptr<aggregator::AggregatorBundle> aggregator;
-  std::unique_ptr<ServerHost> aggregator_host;
+  std::unique_ptr<criteria::CriteriaServer> criteria;
+  std::unique_ptr<aggregator::AggregatorServer> aggregator;
   std::vector<std::string> measured;    // PARTY assignments, toggled by us
   std::vector<std::string> background;  // FRONT assignments, the load
   std::atomic<bool> stop{false};
@@ -127,35 +126,27 @@ grpc::Status Toggle(criteria::v1::CriteriaService::Stub& stub,
 void StartFreshnessRig(const benchmark::State&) {
   g_rig = std::make_unique<FreshnessRig>();
   g_rig->dir = BenchDir("freshness");
-  ServerConfig config;
-  config.config_dir = kConfig;
-  config.data_dir = g_rig->dir + "/criteria";
-  g_rig->criteria = std::move(*criteria::CriteriaBundle::Create(config));
-  g_rig->criteria_host = std::move(
-      *ServerHost::Start({.listen = "127.0.0.1:0"}, g_rig->criteria->services(),
-                         g_rig->criteria->service_names()));
-  g_rig->criteria_host->SetServing(true);
+  g_rig->criteria = std::move(*criteria::CriteriaServer::Create(
+      {.server = {.listen = "127.0.0.1:0",
+                  .data_dir = g_rig->dir + "/criteria",
+                  .config_dir = kConfig}}));
   auto stub = criteria::v1::CriteriaService::NewStub(grpc::CreateChannel(
-      g_rig->criteria_host->address(), grpc::InsecureChannelCredentials()));
+      g_rig->criteria->host().address(), grpc::InsecureChannelCredentials()));
   g_rig->measured = Seed(*stub, criteria::v1::PARTY, 1);
   g_rig->background = Seed(*stub, criteria::v1::FRONT, 2);
 
-  config.data_dir = g_rig->dir + "/aggregator";
-  aggregator::AggregatorOptions options;
-  options.sources.push_back(
-      {"criteria", "criteria", g_rig->criteria_host->address()});
-  g_rig->aggregator =
-      std::move(*aggregator::AggregatorBundle::Create(config, options));
-  g_rig->aggregator_host = std::move(*ServerHost::Start(
-      {.listen = "127.0.0.1:0"}, g_rig->aggregator->services(),
-      g_rig->aggregator->service_names()));
-  (void)g_rig->aggregator->OnStarted(*g_rig->aggregator_host);
+  g_rig->aggregator = std::move(*aggregator::AggregatorServer::Create(
+      {.server = {.listen = "127.0.0.1:0",
+                  .data_dir = g_rig->dir + "/aggregator",
+                  .config_dir = kConfig},
+       .sources = {
+           {"criteria", "criteria", g_rig->criteria->host().address()}}}));
   while (!g_rig->aggregator->CaughtUp()) absl::SleepFor(absl::Milliseconds(5));
 
   // Steady background load: ~200 writes/s on another block.
   g_rig->load = std::thread([] {
     auto stub = criteria::v1::CriteriaService::NewStub(grpc::CreateChannel(
-        g_rig->criteria_host->address(), grpc::InsecureChannelCredentials()));
+        g_rig->criteria->host().address(), grpc::InsecureChannelCredentials()));
     std::mt19937_64 rng(6);
     while (!g_rig->stop.load()) {
       Toggle(*stub, g_rig->background[rng() % g_rig->background.size()],
@@ -169,12 +160,10 @@ void StopFreshnessRig(const benchmark::State&) {
   g_rig->stop = true;
   g_rig->load.join();
   g_rig->aggregator->BeginShutdown();
-  g_rig->aggregator_host->Shutdown(absl::Seconds(2));
+  g_rig->aggregator->host().Shutdown(absl::Seconds(2));
   g_rig->criteria->BeginShutdown();
-  g_rig->criteria_host->Shutdown(absl::Seconds(2));
-  g_rig->aggregator_host.reset();
+  g_rig->criteria->host().Shutdown(absl::Seconds(2));
   g_rig->aggregator.reset();
-  g_rig->criteria_host.reset();
   g_rig->criteria.reset();
   std::filesystem::remove_all(g_rig->dir);
   g_rig.reset();
@@ -189,9 +178,9 @@ int64_t PartyCompleted(const aggregator::v1::Report& report) {
 
 void BM_Freshness(benchmark::State& state) {
   auto criteria = criteria::v1::CriteriaService::NewStub(grpc::CreateChannel(
-      g_rig->criteria_host->address(), grpc::InsecureChannelCredentials()));
+      g_rig->criteria->host().address(), grpc::InsecureChannelCredentials()));
   auto agg = aggregator::v1::AggregatorService::NewStub(grpc::CreateChannel(
-      g_rig->aggregator_host->address(), grpc::InsecureChannelCredentials()));
+      g_rig->aggregator->host().address(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext watch_ctx;
   aggregator::v1::WatchReportsRequest req;
   req.set_province("provinces/25");
@@ -234,7 +223,7 @@ void BM_Freshness(benchmark::State& state) {
 
 void BM_WriteAck(benchmark::State& state) {
   auto criteria = criteria::v1::CriteriaService::NewStub(grpc::CreateChannel(
-      g_rig->criteria_host->address(), grpc::InsecureChannelCredentials()));
+      g_rig->criteria->host().address(), grpc::InsecureChannelCredentials()));
   std::vector<double> samples;
   bool complete = true;
   for (auto _ : state) {
@@ -259,8 +248,7 @@ struct NationalRig {
   std::unique_ptr<ChangeFeedService> feeds[3];
   std::unique_ptr<ServerHost> hosts[3];
   int64_t records = 0;
-  std::unique_ptr<aggregator::AggregatorBundle> aggregator;
-  std::unique_ptr<ServerHost> aggregator_host;
+  std::unique_ptr<aggregator::AggregatorServer> aggregator;
 };
 std::unique_ptr<NationalRig> g_nation;
 
@@ -397,21 +385,17 @@ void BuildNation(const benchmark::State&) {
     g_nation->hosts[i]->SetServing(true);
   }
   // The aggregator follows them to the head (incremental catch-up).
-  ServerConfig config;
-  config.config_dir = kConfig;
-  config.data_dir = g_nation->dir + "/aggregator";
-  aggregator::AggregatorOptions options;
+  aggregator::AggregatorOptions options{
+      .server = {.listen = "127.0.0.1:0",
+                 .data_dir = g_nation->dir + "/aggregator",
+                 .config_dir = kConfig}};
   for (int i = 0; i < 3; ++i) {
     options.sources.push_back(
         {names[i], names[i], g_nation->hosts[i]->address()});
   }
-  g_nation->aggregator =
-      std::move(*aggregator::AggregatorBundle::Create(config, options));
-  g_nation->aggregator_host = std::move(*ServerHost::Start(
-      {.listen = "127.0.0.1:0"}, g_nation->aggregator->services(),
-      g_nation->aggregator->service_names()));
   const absl::Time start = absl::Now();
-  (void)g_nation->aggregator->OnStarted(*g_nation->aggregator_host);
+  g_nation->aggregator =
+      std::move(*aggregator::AggregatorServer::Create(options));
   while (!g_nation->aggregator->CaughtUp())
     absl::SleepFor(absl::Milliseconds(20));
   std::fprintf(stderr,
@@ -424,8 +408,7 @@ void BuildNation(const benchmark::State&) {
 void StopNation() {
   if (!g_nation) return;
   g_nation->aggregator->BeginShutdown();
-  g_nation->aggregator_host->Shutdown(absl::Seconds(2));
-  g_nation->aggregator_host.reset();
+  g_nation->aggregator->host().Shutdown(absl::Seconds(2));
   g_nation->aggregator.reset();
   for (int i = 0; i < 3; ++i) {
     g_nation->sources[i]->change_log().Close();

@@ -8,8 +8,14 @@
 // records the rankings it saw (the rank history of that period); it is
 // idempotent with request_id like every write.
 //
+// Files: aggregator_core.cc (reports, listing, rankings),
+// aggregator_snapshots.cc (publish, get, list, diff),
+// aggregator_export.cc (JSON/CSV export, explain).
+//
+// "Now" (the default as_of of every read) comes from the injected Clock.
+//
 // Thread-safe: const methods read; writes go through the store's commit
-// path. Nothing is owned; everything must outlive the core.
+// path. Nothing is owned; everything in Parts must outlive the core.
 #ifndef NQ57_SERVICES_AGGREGATOR_AGGREGATOR_CORE_H_
 #define NQ57_SERVICES_AGGREGATOR_AGGREGATOR_CORE_H_
 
@@ -20,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/store/store.h"
+#include "common/time/clock.h"
 #include "nq57/aggregator/v1/aggregator.pb.h"
 #include "services/aggregator/report_builder.h"
 #include "services/aggregator/rollup_engine.h"
@@ -30,13 +37,22 @@ class AggregatorCore {
  public:
   using FreshnessFn = std::function<std::vector<v1::SourceFreshness>()>;
 
-  AggregatorCore(Store* store, const RollupEngine* engine,
-                 const ReportBuilder* builder, const UnitRegistry* units,
-                 FreshnessFn freshness)
-      : store_(store),
-        engine_(engine),
-        builder_(builder),
-        units_(units),
+  // What the core reads; none of it is owned.
+  struct Parts {
+    Store* store = nullptr;
+    const RollupEngine* engine = nullptr;
+    const ReportBuilder* builder = nullptr;
+    const UnitRegistry* units = nullptr;
+    const Clock* clock = nullptr;  // e.g. &RealClock()
+  };
+
+  // `freshness` reports the sources' state for each report (may be empty).
+  AggregatorCore(const Parts& parts, FreshnessFn freshness)
+      : store_(parts.store),
+        engine_(parts.engine),
+        builder_(parts.builder),
+        units_(parts.units),
+        clock_(parts.clock),
         freshness_(std::move(freshness)) {}
 
   absl::StatusOr<v1::Report> GetReport(
@@ -71,11 +87,14 @@ class AggregatorCore {
                                          absl::Time as_of) const;
   absl::StatusOr<v1::Rankings> RankNow(const v1::GetRankingsRequest& request,
                                        absl::Time as_of) const;
+  // A request's as_of, or now when unset.
+  absl::Time AsOf(const google::protobuf::Timestamp& as_of) const;
 
   Store* const store_;
   const RollupEngine* const engine_;
   const ReportBuilder* const builder_;
   const UnitRegistry* const units_;
+  const Clock* const clock_;
   const FreshnessFn freshness_;
 };
 

@@ -3,7 +3,6 @@
 #include "common/server/commit_reactor.h"
 #include "common/server/grpc_status.h"
 #include "common/server/log_follower.h"
-#include "services/aggregator/source_consumer.h"
 
 namespace nq57::aggregator {
 namespace {
@@ -59,20 +58,27 @@ class WatchReactor final : public LogFollower<v1::Report> {
   bool sent_any_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+// Finishes the call from whatever thread `start` hands the result to: `start`
+// gets a callback taking absl::StatusOr<Response> and returns whether it
+// accepted the work (an error finishes the call at once).
+template <typename Response, typename Start>
+grpc::ServerUnaryReactor* FinishLater(grpc::CallbackServerContext* context,
+                                      Response* response, Start start) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status started =
+      start([reactor, response](absl::StatusOr<Response> result) {
+        if (result.ok()) *response = std::move(*result);
+        reactor->Finish(ToGrpcStatus(result.status()));
+      });
+  if (!started.ok()) reactor->Finish(ToGrpcStatus(started));
+  return reactor;
+}
+
 }  // namespace
 
 AggregatorService::AggregatorService(Store* store, const AggregatorCore* core,
-                                     const RollupEngine* engine)
-    : store_(store), core_(core), engine_(engine) {}
-
-AggregatorService::~AggregatorService() {
-  std::vector<std::thread> rebuilds;
-  {
-    absl::MutexLock lock(&mu_);
-    rebuilds.swap(rebuilds_);
-  }
-  for (std::thread& t : rebuilds) t.join();
-}
+                                     Rebuilder* rebuilder)
+    : store_(store), core_(core), rebuilder_(rebuilder) {}
 
 grpc::ServerUnaryReactor* AggregatorService::GetReport(
     grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
@@ -140,19 +146,9 @@ grpc::ServerUnaryReactor* AggregatorService::Explain(
 grpc::ServerUnaryReactor* AggregatorService::Rebuild(
     grpc::CallbackServerContext* context, const v1::RebuildRequest* /*request*/,
     v1::RebuildResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::MutexLock lock(&mu_);
-  rebuilds_.emplace_back([this, reactor, response] {
-    FeedReader reader = GrpcFeedReader();
-    absl::StatusOr<v1::RebuildResponse> result = engine_->Rebuild(reader);
-    if (result.ok()) {
-      *response = std::move(*result);
-      reactor->Finish(grpc::Status::OK);
-    } else {
-      reactor->Finish(ToGrpcStatus(result.status()));
-    }
+  return FinishLater(context, response, [this](auto done) {
+    return rebuilder_->Start(std::move(done));
   });
-  return reactor;
 }
 
 }  // namespace nq57::aggregator

@@ -1,18 +1,14 @@
 // AggregatorService: the thin gRPC adapter of nq57.aggregator.v1 over
 // AggregatorCore. Reads answer inline from maintained measures; Publish goes
 // through the store's commit path; WatchReports follows the aggregator's own
-// change log; Rebuild runs on its own thread (it reads every source from
-// sequence 0) and finishes the call when done.
+// change log; Rebuild is handed to the Rebuilder's worker (it reads every
+// source from sequence 0), which finishes the call when done.
 #ifndef NQ57_SERVICES_AGGREGATOR_AGGREGATOR_SERVICE_H_
 #define NQ57_SERVICES_AGGREGATOR_AGGREGATOR_SERVICE_H_
 
-#include <thread>
-#include <vector>
-
-#include "absl/synchronization/mutex.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "services/aggregator/aggregator_core.h"
-#include "services/aggregator/rollup_engine.h"
+#include "services/aggregator/rebuilder.h"
 
 namespace nq57::aggregator {
 
@@ -20,9 +16,7 @@ class AggregatorService final : public v1::AggregatorService::CallbackService {
  public:
   // Nothing is owned; all must outlive the service's server.
   AggregatorService(Store* store, const AggregatorCore* core,
-                    const RollupEngine* engine);
-  // Joins running rebuilds.
-  ~AggregatorService() override;
+                    Rebuilder* rebuilder);
 
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const v1::GetReportRequest* request,
@@ -64,9 +58,7 @@ class AggregatorService final : public v1::AggregatorService::CallbackService {
  private:
   Store* const store_;
   const AggregatorCore* const core_;
-  const RollupEngine* const engine_;
-  absl::Mutex mu_;
-  std::vector<std::thread> rebuilds_ ABSL_GUARDED_BY(mu_);
+  Rebuilder* const rebuilder_;
 };
 
 }  // namespace nq57::aggregator

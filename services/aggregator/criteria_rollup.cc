@@ -5,8 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
 #include "common/base/status_macros.h"
-#include "google/protobuf/util/time_util.h"
+#include "common/time/proto_time.h"
 #include "nq57/criteria/v1/criteria.pb.h"
+#include "services/aggregator/measure_names.h"
 
 namespace nq57::aggregator {
 namespace {
@@ -29,10 +30,6 @@ struct Facts {
   absl::Time complete_time;
 };
 
-absl::Time ToTime(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
 std::string MirrorCriterionKey(std::string_view code) {
   return absl::StrCat("c/", AbslView(code));
 }
@@ -51,55 +48,60 @@ Facts FactsOf(const std::optional<Criterion>& criterion,
   f.province = std::string(ProvinceOf(f.unit));
   if (f.province.empty()) return f;
   f.counted = true;
-  f.level =
-      f.unit.find("/communes/") != std::string::npos ? "commune" : "province";
+  f.level = f.unit.find("/communes/") != std::string::npos
+                ? measures::kCommuneLevel
+                : measures::kProvinceLevel;
   f.block = criteria::v1::Block_Name(criterion->block());
   f.group = criteria::v1::Group_Name(criterion->group());
   f.completed = assignment->state() == criteria::v1::COMPLETED;
-  if (criterion->has_deadline()) f.deadline = ToTime(criterion->deadline());
+  if (criterion->has_deadline())
+    f.deadline = FromProtoTime(criterion->deadline());
   if (assignment->has_complete_time()) {
-    f.complete_time = ToTime(assignment->complete_time());
+    f.complete_time = FromProtoTime(assignment->complete_time());
   }
   return f;
 }
 
 absl::Status AddFacts(const Facts& f, int sign, RollupState& state) {
   if (!f.counted) return absl::OkStatus();
-  const std::string prefix =
-      absl::StrCat("criteria.", f.level, ".", f.block, ".", f.group);
   RETURN_IF_ERROR(state.AddMeasure(
-      {f.province, "", absl::StrCat(prefix, ".assigned")}, sign));
+      {f.province, "",
+       measures::CriteriaCell(f.level, f.block, f.group, measures::kAssigned)},
+      sign));
   // Units with at least one assignment, for coverage.
-  ASSIGN_OR_RETURN(int64_t unit_before,
-                   state.GetMeasure({f.unit, "", "criteria.unit.assigned"}));
+  ASSIGN_OR_RETURN(
+      int64_t unit_before,
+      state.GetMeasure({f.unit, "", measures::kCriteriaUnitAssigned}));
   RETURN_IF_ERROR(
-      state.AddMeasure({f.unit, "", "criteria.unit.assigned"}, sign));
-  const std::string units_assigned =
-      absl::StrCat("criteria.units_assigned.", f.level);
+      state.AddMeasure({f.unit, "", measures::kCriteriaUnitAssigned}, sign));
+  const std::string units_assigned = measures::CriteriaUnitsAssigned(f.level);
   if (unit_before == 0 && sign > 0) {
     RETURN_IF_ERROR(state.AddMeasure({f.province, "", units_assigned}, 1));
   } else if (unit_before == 1 && sign < 0) {
     RETURN_IF_ERROR(state.AddMeasure({f.province, "", units_assigned}, -1));
   }
   if (f.completed) {
-    RETURN_IF_ERROR(state.AddMeasure(
-        {f.province, "", absl::StrCat(prefix, ".completed")}, sign));
     RETURN_IF_ERROR(
-        state.AddMeasure({f.unit, "", "criteria.unit.completed"}, sign));
+        state.AddMeasure({f.province, "",
+                          measures::CriteriaCell(f.level, f.block, f.group,
+                                                 measures::kCompleted)},
+                         sign));
+    RETURN_IF_ERROR(
+        state.AddMeasure({f.unit, "", measures::kCriteriaUnitCompleted}, sign));
   }
   if (f.deadline.has_value()) {
     RETURN_IF_ERROR(state.AddMeasure(
-        {f.province, "", "criteria.deadline.with_deadline"}, sign));
+        {f.province, "", measures::kDeadlineWithDeadline}, sign));
     if (f.completed) {
       const bool on_time = f.complete_time <= *f.deadline;
       RETURN_IF_ERROR(state.AddMeasure(
           {f.province, "",
-           on_time ? "criteria.deadline.on_time" : "criteria.deadline.late"},
+           on_time ? measures::kDeadlineOnTime : measures::kDeadlineLate},
           sign));
     } else {
       RETURN_IF_ERROR(
           state.AddMeasure({f.province, OpenDeadlineBucket(*f.deadline),
-                            "criteria.deadline.open"},
+                            measures::kDeadlineOpen},
                            sign));
     }
   }
@@ -131,13 +133,13 @@ absl::Status ApplyCriterion(const changes::v1::ChangeRecord& record,
   const std::string key = MirrorCriterionKey(code);
   ASSIGN_OR_RETURN(std::optional<Criterion> prev,
                    ReadMirror<Criterion>(state, key));
-  const bool moves = !prev.has_value() || !next.has_value() ||
-                     prev->state() != next->state() ||
-                     prev->block() != next->block() ||
-                     prev->group() != next->group() ||
-                     prev->has_deadline() != next->has_deadline() ||
-                     (prev->has_deadline() &&
-                      ToTime(prev->deadline()) != ToTime(next->deadline()));
+  const bool moves =
+      !prev.has_value() || !next.has_value() ||
+      prev->state() != next->state() || prev->block() != next->block() ||
+      prev->group() != next->group() ||
+      prev->has_deadline() != next->has_deadline() ||
+      (prev->has_deadline() &&
+       FromProtoTime(prev->deadline()) != FromProtoTime(next->deadline()));
   if (moves) {
     std::vector<Assignment> assignments;
     absl::Status parse = absl::OkStatus();

@@ -4,7 +4,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "common/base/status_macros.h"
+#include "common/time/proto_time.h"
 #include "nq57/eidentity/v1/eidentity.pb.h"
+#include "services/aggregator/measure_names.h"
 #include "services/aggregator/publicservice_rollup.h"
 
 namespace nq57::aggregator {
@@ -14,14 +16,9 @@ using eidentity::v1::MetricPoint;
 
 constexpr char kSource[] = "eidentity";
 
-int64_t DayNumber(const common::v1::Date& d) {
-  return absl::CivilDay(d.year(), d.month(), d.day()) -
-         absl::CivilDay(1970, 1, 1);
-}
-
 std::string LatestBucket(int64_t day) {
   return absl::StrCat(kLatestBucketPrefix,
-                      absl::FormatCivilTime(absl::CivilDay(1970, 1, 1) + day));
+                      absl::FormatCivilTime(DayOfNumber(day)));
 }
 
 // Moves a commune's latest report day forward to `day` (never back).
@@ -29,11 +26,11 @@ absl::Status TrackLatestDay(const std::string& unit,
                             const std::string& province, int64_t day,
                             RollupState& state) {
   if (unit.find("/communes/") == std::string::npos) return absl::OkStatus();
-  const MeasureKey key{unit, "", absl::StrCat(kSource, ".unit.latest_day")};
+  const MeasureKey key{unit, "", measures::UnitLatestDay(kSource)};
   ASSIGN_OR_RETURN(int64_t latest, state.GetMeasure(key));
   if (day <= latest) return absl::OkStatus();
   RETURN_IF_ERROR(state.AddMeasure(key, day - latest));
-  const std::string index = absl::StrCat(kSource, ".units_latest");
+  const std::string index = measures::UnitsLatest(kSource);
   if (latest > 0) {
     RETURN_IF_ERROR(
         state.AddMeasure({province, LatestBucket(latest), index}, -1));
@@ -57,7 +54,7 @@ absl::Status EidentityRollup::Apply(const changes::v1::ChangeRecord& record,
   const std::string province(ProvinceOf(any.unit()));
   if (province.empty()) return absl::OkStatus();
   const bool is_point = record.resource().find("/points/") != std::string::npos;
-  const std::string measure = absl::StrCat(kSource, ".", any.metric());
+  const std::string measure = measures::SourceMeasure(kSource, any.metric());
 
   if (any.kind() == eidentity::v1::STOCK && !is_point) {
     // The unit's latest value moved: the province sum follows.
@@ -69,7 +66,8 @@ absl::Status EidentityRollup::Apply(const changes::v1::ChangeRecord& record,
     }
     if (has_now) {
       RETURN_IF_ERROR(TrackLatestDay(any.unit(), province,
-                                     DayNumber(now.as_of_date()), state));
+                                     DayNumber(FromProtoDate(now.as_of_date())),
+                                     state));
     }
   } else if (any.kind() == eidentity::v1::FLOW && is_point) {
     if (has_before) {
@@ -89,7 +87,8 @@ absl::Status EidentityRollup::Apply(const changes::v1::ChangeRecord& record,
         RETURN_IF_ERROR(CountReporting(kSource, any.unit(), +1, state));
       }
       RETURN_IF_ERROR(TrackLatestDay(any.unit(), province,
-                                     DayNumber(now.as_of_date()), state));
+                                     DayNumber(FromProtoDate(now.as_of_date())),
+                                     state));
     }
   }
   return absl::OkStatus();

@@ -5,6 +5,7 @@
 #include "common/base/status_macros.h"
 #include "google/protobuf/descriptor.h"
 #include "nq57/publicservice/v1/publicservice.pb.h"
+#include "services/aggregator/measure_names.h"
 
 namespace nq57::aggregator {
 namespace {
@@ -16,7 +17,7 @@ using publicservice::v1::Procedure;
 constexpr char kSource[] = "publicservice";
 
 std::string Measure(std::string_view code) {
-  return absl::StrCat(kSource, ".", AbslView(code));
+  return measures::SourceMeasure(kSource, code);
 }
 
 absl::Status AddProcedure(const Procedure& p, int sign, RollupState& state) {
@@ -69,8 +70,7 @@ bool Unpack(const google::protobuf::Any& any, T* out) {
 
 absl::Status CountReporting(std::string_view source, std::string_view unit,
                             int delta, RollupState& state) {
-  const std::string unit_measure =
-      absl::StrCat(AbslView(source), ".unit.reported");
+  const std::string unit_measure = measures::UnitReported(source);
   ASSIGN_OR_RETURN(int64_t before,
                    state.GetMeasure({std::string(unit), "", unit_measure}));
   RETURN_IF_ERROR(
@@ -79,7 +79,7 @@ absl::Status CountReporting(std::string_view source, std::string_view unit,
   if (unit.find("/communes/") == std::string_view::npos)
     return absl::OkStatus();
   const std::string province(ProvinceOf(unit));
-  const std::string units = absl::StrCat(AbslView(source), ".units_reporting");
+  const std::string units = measures::UnitsReporting(source);
   if (before <= 0 && after > 0) {
     return state.AddMeasure({province, "", units}, 1);
   }

@@ -1,31 +1,36 @@
 // ReportBuilder: the nq57 report of a province, built from maintained
 // measures — a handful of prefix reads, never a scan of the inputs.
 //
-// Sections:
-//   criteria   completed / assigned per block, per block at province and
-//              commune level, per group, per block x group, all together;
-//              deadline tasks on time / late / overdue / pending at as_of.
-//   public services and Project 06
+// Sections, and the file each is built in:
+//   criteria   (report_criteria.cc) completed / assigned per block, per
+//              block at province and commune level, per group, per block x
+//              group, all together; deadline tasks on time / late / overdue
+//              / pending at as_of. Labels come from CriteriaLabels
+//              (deploy/config/labels/criteria.csv).
+//   public services and Project 06   (report_catalog.cc)
 //              the indicators of the service's catalogue
 //              (deploy/config/indicators/<source>.textproto) evaluated over
 //              the province's measure totals: flows summed over the months of
 //              the period, stocks at their latest value; with colours,
-//              coverage (units reporting / expected) and, for stocks, the
-//              plain counts.
+//              coverage and, for stocks, the plain counts.
+//   coverage   (report_coverage.cc) units reporting / expected, with the
+//              missing and stale ones named; and which provinces have data.
+//   published  (published_figures.cc) when the province published a figure
+//              (deploy/config/published/), which rounding modes reproduce
+//              the published text, or a flag that none does.
 // Every figure carries its integer ratio, rendering (declared rounding and
-// decimals), method, coverage, formula, and — when the province published
-// that figure (deploy/config/published/) — which rounding modes reproduce
-// the published text, or a flag that none does.
+// decimals), method, coverage and formula. This file assembles the sections
+// and reads measures.
 //
-// Thread-safe: const and reads only.
+// Thread-safe: const and reads only. Nothing is owned.
 #ifndef NQ57_SERVICES_AGGREGATOR_REPORT_BUILDER_H_
 #define NQ57_SERVICES_AGGREGATOR_REPORT_BUILDER_H_
 
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/indicators/indicator_catalog.h"
@@ -33,6 +38,8 @@
 #include "common/store/store.h"
 #include "common/units/unit_registry.h"
 #include "nq57/aggregator/v1/aggregator.pb.h"
+#include "services/aggregator/criteria_labels.h"
+#include "services/aggregator/published_figures.h"
 #include "services/aggregator/rollup_state.h"
 
 namespace nq57::aggregator {
@@ -44,25 +51,6 @@ struct CatalogSection {
   UnitLevel expected_level = UnitLevel::kCommune;
 };
 
-// Figures a province published, to check against (versioned CSV:
-// province,period,figure,text,note).
-class PublishedFigures {
- public:
-  static absl::StatusOr<std::unique_ptr<PublishedFigures>> Load(
-      const std::string& path);
-  struct Entry {
-    std::string text;
-    std::string note;
-  };
-  const Entry* Find(std::string_view province, std::string_view period,
-                    std::string_view figure) const;
-  const std::string& version() const { return version_; }
-
- private:
-  std::string version_;
-  std::map<std::string, Entry, std::less<>> entries_;
-};
-
 struct ReportOptions {
   RoundingMode criteria_rounding = RoundingMode::kHalfUp;
   int criteria_decimals = 1;
@@ -70,16 +58,11 @@ struct ReportOptions {
   absl::Duration stale_after = absl::Hours(24 * 45);
 };
 
-// The months ("YYYY-MM") a period covers: "2025-10", "2025-Q4" or "2025".
-// INVALID_ARGUMENT naming field "period" otherwise.
-absl::StatusOr<std::vector<std::string>> PeriodMonths(std::string_view period);
-// The month of `t` in Vietnam's time zone (UTC+7), e.g. "2025-10".
-std::string MonthOf(absl::Time t);
-
 class ReportBuilder {
  public:
-  // Nothing is owned; all must outlive the builder.
+  // Nothing is owned; all must outlive the builder. `published` may be null.
   ReportBuilder(const Store* store, const UnitRegistry* units,
+                const CriteriaLabels* labels,
                 std::vector<CatalogSection> sections,
                 const PublishedFigures* published, ReportOptions options);
 
@@ -94,28 +77,51 @@ class ReportBuilder {
   // The figure with `id` in `report` (nullptr if none).
   static const v1::Figure* FindFigure(const v1::Report& report,
                                       std::string_view id);
+  // Calls `fn` on every figure of `report`, in report order.
+  static void ForEachFigure(const v1::Report& report,
+                            absl::FunctionRef<void(const v1::Figure&)> fn);
 
  private:
   using Measures = std::map<std::string, int64_t, std::less<>>;
+
+  // Measure reads (report_builder.cc).
+  // Visits every measure under `prefix`; DATA_LOSS (`what`) if corrupt.
+  absl::Status ScanMeasures(
+      std::string_view prefix, std::string_view what, const Snapshot* snapshot,
+      absl::FunctionRef<void(const MeasureKey&, int64_t)> fn) const;
   absl::StatusOr<Measures> ReadMeasures(std::string_view scope,
                                         std::string_view bucket,
                                         const Snapshot* snapshot) const;
   absl::StatusOr<int64_t> ReadMeasure(const MeasureKey& key,
                                       const Snapshot* snapshot) const;
+
+  // The criteria section (report_criteria.cc).
   absl::Status BuildCriteria(std::string_view province, const Measures& current,
                              absl::Time as_of, const Snapshot* snapshot,
                              v1::Report& report) const;
+  absl::Status BuildDeadlines(std::string_view province,
+                              const Measures& current, absl::Time as_of,
+                              const Snapshot* snapshot,
+                              v1::CriteriaSection& section) const;
+
+  // A catalogue section (report_catalog.cc).
   absl::Status BuildCatalogSection(const CatalogSection& section,
                                    std::string_view province,
                                    const Measures& current,
                                    const std::vector<std::string>& months,
                                    absl::Time as_of, const Snapshot* snapshot,
                                    v1::Report& report) const;
-  void CheckPublished(std::string_view province, std::string_view period,
-                      v1::Figure& figure) const;
+
+  // A catalogue section's coverage, naming missing and stale units
+  // (report_coverage.cc).
+  absl::StatusOr<common::v1::Coverage> CatalogCoverage(
+      const CatalogSection& section, std::string_view province,
+      const Measures& current, absl::Time as_of,
+      const Snapshot* snapshot) const;
 
   const Store* const store_;
   const UnitRegistry* const units_;
+  const CriteriaLabels* const labels_;
   const std::vector<CatalogSection> sections_;
   const PublishedFigures* const published_;
   const ReportOptions options_;

@@ -56,6 +56,9 @@ using FeedReader = absl::AnyInvocable<absl::Status(
 
 class RollupEngine {
  public:
+  // `store` is not owned and must outlive the engine; it must have been
+  // opened with ColumnFamilies(). INVALID_ARGUMENT for an unknown source
+  // kind or a duplicate source name.
   static absl::StatusOr<std::unique_ptr<RollupEngine>> Create(
       Store* store, std::vector<SourceSpec> sources);
 
@@ -75,7 +78,9 @@ class RollupEngine {
       const std::string& name, const Snapshot* snapshot = nullptr) const;
 
   // Replays every source from 0 up to what the incremental state had applied
-  // when Rebuild started, and compares measure by measure.
+  // when Rebuild started, and compares measure by measure (`seconds` is left
+  // to the caller: Rebuilder times it with its clock). Blocks; run it on a
+  // worker (Rebuilder), never on a gRPC callback thread.
   absl::StatusOr<v1::RebuildResponse> Rebuild(FeedReader& reader) const;
 
   // Every measure in the store (for tests and Rebuild).

@@ -3,7 +3,6 @@
 // recount for random workloads, and the Phú Thọ block totals.
 #include "services/aggregator/rollup_engine.h"
 
-#include <filesystem>
 #include <map>
 #include <random>
 
@@ -14,6 +13,7 @@
 #include "nq57/eidentity/v1/eidentity.pb.h"
 #include "nq57/publicservice/v1/publicservice.pb.h"
 #include "services/aggregator/criteria_rollup.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::aggregator {
 namespace {
@@ -90,26 +90,18 @@ class CriteriaFeed {
   std::map<std::pair<std::string, std::string>, Assignment> assignments_;
 };
 
-class RollupEngineTest : public ::testing::Test {
+class RollupEngineTest : public nq57::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat(
-               "rollup_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    Open();
-  }
+  void SetUp() override { Open(); }
   void TearDown() override {
     engine_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
   void Open() {
     engine_.reset();
     store_.reset();
     store_ = std::move(*Store::Open(
-        dir_.string(), {.column_families = RollupEngine::ColumnFamilies()}));
+        Path("db"), {.column_families = RollupEngine::ColumnFamilies()}));
     engine_ = std::move(*RollupEngine::Create(
         store_.get(), {{"criteria", "criteria", "unused"}}));
   }
@@ -140,7 +132,6 @@ class RollupEngineTest : public ::testing::Test {
     };
   }
 
-  std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<RollupEngine> engine_;
 };

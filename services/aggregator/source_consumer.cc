@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/log.h"
 #include "common/server/grpc_status.h"
-#include "google/protobuf/util/time_util.h"
+#include "common/time/proto_time.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "nq57/changes/v1/changes.grpc.pb.h"
@@ -59,9 +59,7 @@ v1::SourceFreshness SourceConsumer::Status() const {
   out.set_applied_sequence(applied_);
   out.set_head_sequence(head_);
   if (last_applied_time_ != absl::InfinitePast()) {
-    *out.mutable_last_applied_time() =
-        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-            absl::ToUnixNanos(last_applied_time_));
+    *out.mutable_last_applied_time() = ToProtoTime(last_applied_time_);
   }
   out.set_last_error(last_error_);
   return out;

@@ -10,7 +10,6 @@
 #include <signal.h>
 
 #include <atomic>
-#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -23,6 +22,7 @@
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57 {
 namespace {
@@ -33,28 +33,17 @@ using criteria::v1::CriteriaService;
 const std::string kBin = NQ57_BIN_DIR;
 const std::string kConfig = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
 
-class AggregatorProcessTest : public ::testing::Test {
+class AggregatorProcessTest : public nq57::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat(
-               "aggregator_process_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::unique_ptr<ServerProcess> StartServer(
       const std::string& program, const std::string& name,
       std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {
-        "--listen=127.0.0.1:0",
-        absl::StrCat("--data_dir=", (dir_ / name).string()),
-        absl::StrCat("--config_dir=", kConfig)};
+    std::vector<std::string> args = {"--listen=127.0.0.1:0",
+                                     absl::StrCat("--data_dir=", Path(name)),
+                                     absl::StrCat("--config_dir=", kConfig)};
     args.insert(args.end(), extra.begin(), extra.end());
-    auto p = ServerProcess::Start(kBin + "/" + program, args,
-                                  (dir_ / (name + ".log")).string());
+    auto p =
+        ServerProcess::Start(kBin + "/" + program, args, Path(name + ".log"));
     EXPECT_TRUE(p.ok()) << p.status();
     return p.ok() ? std::move(*p) : nullptr;
   }
@@ -68,8 +57,6 @@ class AggregatorProcessTest : public ::testing::Test {
     return StartServer("aggregator-server", name,
                        {absl::StrCat("--source=", list)});
   }
-
-  std::filesystem::path dir_;
 };
 
 std::shared_ptr<grpc::Channel> Connect(const std::string& address) {

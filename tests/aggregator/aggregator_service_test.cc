@@ -3,21 +3,22 @@
 // errors, publishing (idempotent, numbered, hashed, immutable), listing and
 // diffing snapshots, JSON/CSV export, explanations, rankings with history.
 #include <filesystem>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/base/field_error.h"
 #include "common/server/grpc_status.h"
-#include "common/server/server_host.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
-#include "services/aggregator/aggregator_bundle.h"
-#include "services/criteria/criteria_bundle.h"
+#include "services/aggregator/aggregator_server.h"
+#include "services/criteria/criteria_server.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57 {
 namespace {
@@ -25,49 +26,33 @@ namespace {
 using aggregator::v1::AggregatorService;
 using criteria::v1::CriteriaService;
 
-class AggregatorServiceTest : public ::testing::Test {
+class AggregatorServiceTest : public nq57::testing::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat(
-               "aggregator_service_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    ServerConfig config;
-    config.config_dir = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
-    config.data_dir = (dir_ / "criteria").string();
-    criteria_ = std::move(*criteria::CriteriaBundle::Create(config));
-    criteria_host_ = std::move(*ServerHost::Start({.listen = "127.0.0.1:0"},
-                                                  criteria_->services(),
-                                                  criteria_->service_names()));
-    criteria_host_->SetServing(true);
+    const std::string config = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
+    criteria_ = std::move(*criteria::CriteriaServer::Create(
+        {.server = {.listen = "127.0.0.1:0",
+                    .data_dir = Path("criteria"),
+                    .config_dir = config}}));
     criteria_stub_ = CriteriaService::NewStub(grpc::CreateChannel(
-        criteria_host_->address(), grpc::InsecureChannelCredentials()));
+        criteria_->host().address(), grpc::InsecureChannelCredentials()));
 
-    config.data_dir = (dir_ / "aggregator").string();
-    aggregator::AggregatorOptions options;
-    options.sources.push_back(
-        {"criteria", "criteria", criteria_host_->address()});
-    aggregator_ =
-        std::move(*aggregator::AggregatorBundle::Create(config, options));
-    aggregator_host_ = std::move(
-        *ServerHost::Start({.listen = "127.0.0.1:0"}, aggregator_->services(),
-                           aggregator_->service_names()));
-    ASSERT_TRUE(aggregator_->OnStarted(*aggregator_host_).ok());
+    aggregator_ = std::move(*aggregator::AggregatorServer::Create(
+        {.server = {.listen = "127.0.0.1:0",
+                    .data_dir = Path("aggregator"),
+                    .config_dir = config},
+         .sources = {{"criteria", "criteria", criteria_->host().address()}}}));
     stub_ = AggregatorService::NewStub(grpc::CreateChannel(
-        aggregator_host_->address(), grpc::InsecureChannelCredentials()));
+        aggregator_->host().address(), grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override {
     aggregator_->BeginShutdown();
-    aggregator_host_->Shutdown(absl::Seconds(2));
+    aggregator_->host().Shutdown(absl::Seconds(2));
     criteria_->BeginShutdown();
-    criteria_host_->Shutdown(absl::Seconds(2));
-    aggregator_host_.reset();
+    criteria_->host().Shutdown(absl::Seconds(2));
     aggregator_.reset();
-    criteria_host_.reset();
     criteria_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   // One province-level criterion per (province, group) of GOVERNMENT,
@@ -112,10 +97,7 @@ class AggregatorServiceTest : public ::testing::Test {
   // Waits until the aggregator has applied everything the criteria service
   // committed.
   void CatchUp() {
-    const uint64_t head = static_cast<criteria::CriteriaBundle&>(*criteria_)
-                              .store()
-                              .change_log()
-                              .head();
+    const uint64_t head = criteria_->store().change_log().head();
     for (int i = 0; i < 500; ++i) {
       auto applied = aggregator_->engine().AppliedSequence("criteria");
       if (applied.ok() && *applied == head) return;
@@ -146,12 +128,9 @@ class AggregatorServiceTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<ServiceBundle> criteria_;
-  std::unique_ptr<ServerHost> criteria_host_;
+  std::unique_ptr<criteria::CriteriaServer> criteria_;
   std::unique_ptr<CriteriaService::Stub> criteria_stub_;
-  std::unique_ptr<aggregator::AggregatorBundle> aggregator_;
-  std::unique_ptr<ServerHost> aggregator_host_;
+  std::unique_ptr<aggregator::AggregatorServer> aggregator_;
   std::unique_ptr<AggregatorService::Stub> stub_;
 };
 
@@ -329,6 +308,70 @@ TEST_F(AggregatorServiceTest, RankingsListReportsAndRankHistory) {
   } while (!token.empty());
   EXPECT_EQ(seen, (std::vector<std::string>{"provinces/01", "provinces/04",
                                             "provinces/25"}));
+
+  // A hand-made token is not a token of this listing.
+  grpc::ClientContext forged;
+  aggregator::v1::ListReportsRequest list;
+  list.set_page_token("provinces/01");
+  aggregator::v1::ListReportsResponse page;
+  s = stub_->ListReports(&forged, list, &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s))[0].field, "page_token");
+}
+
+TEST_F(AggregatorServiceTest, EveryConsumerExistsBeforeTheServerServes) {
+  // Create() builds the consumers before the host starts, so the very first
+  // report already names every source.
+  aggregator::v1::Report first = Report("provinces/25");
+  ASSERT_EQ(first.freshness_size(), 1);
+  EXPECT_EQ(first.freshness(0).source(), "criteria");
+  EXPECT_EQ(first.config_versions().at("labels"), "criteria-labels-2025-10");
+}
+
+TEST_F(AggregatorServiceTest, CreateLoadsAndChecksTheLabels) {
+  const std::filesystem::path config = dir() / "config";
+  std::filesystem::copy(std::string(NQ57_SOURCE_DIR) + "/deploy/config", config,
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::remove_all(config / "labels");
+  auto create = [&] {
+    return aggregator::AggregatorServer::Create(
+        {.server = {.listen = "127.0.0.1:0",
+                    .data_dir = Path("other"),
+                    .config_dir = config.string()},
+         .sources = {{"criteria", "criteria", criteria_->host().address()}}});
+  };
+  auto missing = create();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("labels/criteria.csv"),
+            std::string::npos)
+      << missing.status();
+
+  std::filesystem::create_directories(config / "labels");
+  std::ofstream(config / "labels" / "criteria.csv")
+      << "# version: bad\nkind,id,label_vi,label_en,phrase_vi\n"
+         "block,ARMY,Khối Quân đội,Army block,khối Quân đội\n";
+  auto invalid = create();
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_EQ(invalid.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(
+      invalid.status().message().find("criteria.csv:3: unknown block \"ARMY\""),
+      std::string::npos)
+      << invalid.status();
+}
+
+TEST_F(AggregatorServiceTest, RebuildOnTheWorkerEqualsIncremental) {
+  Complete(Assign("provinces/25", criteria::v1::PLATFORMS));
+  Assign("provinces/25", criteria::v1::DATA);
+  CatchUp();
+  grpc::ClientContext ctx;
+  aggregator::v1::RebuildRequest req;
+  aggregator::v1::RebuildResponse rebuilt;
+  grpc::Status s = stub_->Rebuild(&ctx, req, &rebuilt);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(rebuilt.equal())
+      << (rebuilt.differences_size() ? rebuilt.differences(0) : "");
+  EXPECT_GT(rebuilt.measures_compared(), 0);
+  EXPECT_GT(rebuilt.rebuilt_to_sequence().at("criteria"), 0u);
 }
 
 }  // namespace

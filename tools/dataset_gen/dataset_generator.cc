@@ -93,31 +93,47 @@ void Row(std::string& out, std::initializer_list<std::string_view> fields) {
 
 // ---- The criteria catalogue -----------------------------------------------
 
+// Block and group names come from the labels file
+// (deploy/config/labels/criteria.csv, CriteriaLabels); what is here is the
+// generator's own plan: criterion code parts and each group's source.
 struct BlockDef {
   const char* id;
   const char* short_code;
-  const char* vi;
 };
-constexpr BlockDef kBlocks[] = {{"PARTY", "PARTY", "khối Đảng"},
-                                {"COUNCIL", "COUNCIL", "khối HĐND"},
-                                {"GOVERNMENT", "GOV", "khối UBND"},
-                                {"FRONT", "FRONT", "khối MTTQ"}};
+constexpr BlockDef kBlocks[] = {{"PARTY", "PARTY"},
+                                {"COUNCIL", "COUNCIL"},
+                                {"GOVERNMENT", "GOV"},
+                                {"FRONT", "FRONT"}};
 struct GroupDef {
   const char* id;
   const char* short_code;
-  const char* vi;
   const char* source;
   const char* source_reference;
 };
 constexpr GroupDef kGroups[] = {
-    {"INSTITUTIONS", "INST", "Thể chế", "RESOLUTION_57_NQ_TW", "57-NQ/TW"},
-    {"DATA", "DATA", "Dữ liệu", "PROJECT_06", "Đề án 06"},
-    {"PLATFORMS", "PLAT", "Nền tảng", "RESOLUTION_71_NQ_CP", "71/NQ-CP"},
-    {"TRAINING", "TRAIN", "Bồi dưỡng tập huấn", "PLAN_02_KH_BCDTW",
-     "02-KH/BCĐTW"},
-    {"IMPLEMENTATION", "IMPL", "Tổ chức thực hiện", "PLAN_02_KH_BCDTW",
-     "02-KH/BCĐTW"},
-    {"DIRECTION", "DIR", "Chỉ đạo", "RESOLUTION_57_NQ_TW", "57-NQ/TW"}};
+    {"INSTITUTIONS", "INST", "RESOLUTION_57_NQ_TW", "57-NQ/TW"},
+    {"DATA", "DATA", "PROJECT_06", "Đề án 06"},
+    {"PLATFORMS", "PLAT", "RESOLUTION_71_NQ_CP", "71/NQ-CP"},
+    {"TRAINING", "TRAIN", "PLAN_02_KH_BCDTW", "02-KH/BCĐTW"},
+    {"IMPLEMENTATION", "IMPL", "PLAN_02_KH_BCDTW", "02-KH/BCĐTW"},
+    {"DIRECTION", "DIR", "RESOLUTION_57_NQ_TW", "57-NQ/TW"}};
+
+// OK if `labels` names every block and group of the plan.
+absl::Status CheckLabels(const aggregator::CriteriaLabels& labels) {
+  for (const BlockDef& b : kBlocks) {
+    if (labels.FindBlock(b.id) == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("criteria labels: no block ", b.id));
+    }
+  }
+  for (const GroupDef& g : kGroups) {
+    if (labels.FindGroup(g.id) == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("criteria labels: no group ", g.id));
+    }
+  }
+  return absl::OkStatus();
+}
 
 // How many criteria of each group a block has at each level, and (for Phú
 // Thọ) how many of the block's assignments are completed. Province-level
@@ -209,7 +225,8 @@ std::string Header(std::string_view dataset, bool synthetic, uint64_t seed,
 
 // The catalogue is national: every dataset carries the same file, so loading
 // a second dataset replays the first one's criteria.
-std::string CriteriaCsv(uint64_t seed) {
+std::string CriteriaCsv(const aggregator::CriteriaLabels& labels,
+                        uint64_t seed) {
   std::string out =
       Header("nq57 criteria catalogue", false, seed,
              "the national criteria catalogue, identical in every dataset");
@@ -217,12 +234,13 @@ std::string CriteriaCsv(uint64_t seed) {
             "level", "deadline"});
   for (const CriterionDef& c : Catalogue()) {
     const std::string title =
-        absl::StrFormat("%s: tiêu chí %s %s của %s", kGroups[c.group].vi,
+        absl::StrFormat("%s: tiêu chí %s %s của %s",
+                        labels.FindGroup(kGroups[c.group].id)->phrase,
                         c.code.substr(c.code.size() - 2),
                         c.level == Level::kCommune    ? "cấp xã"
                         : c.level == Level::kProvince ? "cấp tỉnh"
                                                       : "các sở, ngành",
-                        kBlocks[c.block].vi);
+                        labels.FindBlock(kBlocks[c.block].id)->phrase);
     Row(out, {c.code, title, kGroups[c.group].source,
               kGroups[c.group].source_reference, kBlocks[c.block].id,
               kGroups[c.group].id,
@@ -703,8 +721,10 @@ std::string Readme(std::string_view dataset, std::string_view province_name,
 
 }  // namespace
 
-absl::StatusOr<DatasetFiles> GeneratePhuTho(const UnitRegistry& units,
-                                            uint64_t seed) {
+absl::StatusOr<DatasetFiles> GeneratePhuTho(
+    const UnitRegistry& units, const aggregator::CriteriaLabels& labels,
+    uint64_t seed) {
+  RETURN_IF_ERROR(CheckLabels(labels));
   const std::string dataset = kDatasetNames[0];
   ASSIGN_OR_RETURN(const Unit* province, units.Lookup("provinces/25"));
   const std::vector<const Unit*> communes =
@@ -715,7 +735,7 @@ absl::StatusOr<DatasetFiles> GeneratePhuTho(const UnitRegistry& units,
   SeededRandom random(seed);
   DatasetFiles files;
   files["README.md"] = Readme(dataset, province->display_name, false, seed);
-  files["criteria.csv"] = CriteriaCsv(seed);
+  files["criteria.csv"] = CriteriaCsv(labels, seed);
   const std::vector<const Unit*> agencies =
       units.Children(province->name, UnitLevel::kAgency);
   files["assignments.csv"] =
@@ -753,9 +773,10 @@ absl::StatusOr<DatasetFiles> GeneratePhuTho(const UnitRegistry& units,
   return files;
 }
 
-absl::StatusOr<DatasetFiles> GenerateSynthetic(const UnitRegistry& units,
-                                               std::string_view province_name,
-                                               uint64_t seed) {
+absl::StatusOr<DatasetFiles> GenerateSynthetic(
+    const UnitRegistry& units, const aggregator::CriteriaLabels& labels,
+    std::string_view province_name, uint64_t seed) {
+  RETURN_IF_ERROR(CheckLabels(labels));
   ASSIGN_OR_RETURN(const Unit* province, units.Lookup(province_name));
   const std::vector<const Unit*> communes =
       units.Children(province->name, UnitLevel::kCommune);
@@ -764,7 +785,7 @@ absl::StatusOr<DatasetFiles> GenerateSynthetic(const UnitRegistry& units,
   SeededRandom random(seed * 100 + std::stoull(province->code));
   DatasetFiles files;
   files["README.md"] = Readme(dataset, province->display_name, true, seed);
-  files["criteria.csv"] = CriteriaCsv(seed);
+  files["criteria.csv"] = CriteriaCsv(labels, seed);
   const std::vector<const Unit*> agencies =
       units.Children(province->name, UnitLevel::kAgency);
   files["assignments.csv"] =
@@ -805,15 +826,19 @@ absl::StatusOr<DatasetFiles> GenerateSynthetic(const UnitRegistry& units,
 }
 
 absl::Status WriteDatasets(const UnitRegistry& units,
+                           const aggregator::CriteriaLabels& labels,
                            const GeneratorOptions& options) {
   std::vector<std::pair<std::string, DatasetFiles>> datasets;
-  ASSIGN_OR_RETURN(DatasetFiles phu_tho, GeneratePhuTho(units, options.seed));
+  ASSIGN_OR_RETURN(DatasetFiles phu_tho,
+                   GeneratePhuTho(units, labels, options.seed));
   datasets.emplace_back(kDatasetNames[0], std::move(phu_tho));
-  ASSIGN_OR_RETURN(DatasetFiles lai_chau,
-                   GenerateSynthetic(units, "provinces/12", options.seed));
+  ASSIGN_OR_RETURN(
+      DatasetFiles lai_chau,
+      GenerateSynthetic(units, labels, "provinces/12", options.seed));
   datasets.emplace_back(kDatasetNames[1], std::move(lai_chau));
-  ASSIGN_OR_RETURN(DatasetFiles hue,
-                   GenerateSynthetic(units, "provinces/46", options.seed));
+  ASSIGN_OR_RETURN(
+      DatasetFiles hue,
+      GenerateSynthetic(units, labels, "provinces/46", options.seed));
   datasets.emplace_back(kDatasetNames[2], std::move(hue));
   for (const auto& [name, files] : datasets) {
     const std::filesystem::path dir =

@@ -2,7 +2,9 @@
 // October 2025 (the seed report's figures, DESIGN section 7) and small
 // synthetic provinces — as CSV files, deterministically from a seed.
 //
-// The output is a pure function of the unit registry and the seed: the same
+// The output is a pure function of the unit registry, the criteria labels
+// (deploy/config/labels/criteria.csv: block and group names in criterion
+// titles) and the seed: the same
 // inputs give byte-identical files, which is how the committed datasets under
 // deploy/datasets/ are checked (dataset_generator_test). Totals that the seed
 // report publishes are constructed exactly (block and group completion, the
@@ -21,7 +23,10 @@
 //   metric_snapshots.csv  unit,as_of_date,source,metric,value
 //
 //   ASSIGN_OR_RETURN(auto units, UnitRegistry::Load("deploy/config"));
-//   RETURN_IF_ERROR(WriteDatasets(*units, {.out_dir = "deploy/datasets"}));
+//   ASSIGN_OR_RETURN(auto labels,
+//                    aggregator::CriteriaLabels::LoadFromConfig("deploy/config"));
+//   RETURN_IF_ERROR(
+//       WriteDatasets(*units, *labels, {.out_dir = "deploy/datasets"}));
 //
 // Thread-compatible: pure functions.
 #ifndef NQ57_TOOLS_DATASET_GEN_DATASET_GENERATOR_H_
@@ -34,6 +39,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/units/unit_registry.h"
+#include "services/aggregator/criteria_labels.h"
 
 namespace nq57::dataset {
 
@@ -51,15 +57,17 @@ inline constexpr const char* kDatasetNames[] = {
 using DatasetFiles = std::map<std::string, std::string>;
 
 // The Phú Thọ reference dataset (provinces/25).
-absl::StatusOr<DatasetFiles> GeneratePhuTho(const UnitRegistry& units,
-                                            uint64_t seed);
+absl::StatusOr<DatasetFiles> GeneratePhuTho(
+    const UnitRegistry& units, const aggregator::CriteriaLabels& labels,
+    uint64_t seed);
 // A synthetic province: plausible, smaller, clearly marked synthetic.
-absl::StatusOr<DatasetFiles> GenerateSynthetic(const UnitRegistry& units,
-                                               std::string_view province,
-                                               uint64_t seed);
+absl::StatusOr<DatasetFiles> GenerateSynthetic(
+    const UnitRegistry& units, const aggregator::CriteriaLabels& labels,
+    std::string_view province, uint64_t seed);
 
 // Generates every dataset and writes it under options.out_dir.
 absl::Status WriteDatasets(const UnitRegistry& units,
+                           const aggregator::CriteriaLabels& labels,
                            const GeneratorOptions& options);
 
 }  // namespace nq57::dataset

@@ -8,6 +8,7 @@
 
 #include "common/csv/csv_reader.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::dataset {
 namespace {
@@ -21,14 +22,16 @@ std::string ReadAll(const std::filesystem::path& path) {
   return s.str();
 }
 
-TEST(DatasetGeneratorTest, CommittedFilesAreWhatTheGeneratorWrites) {
+class DatasetGeneratorTest : public nq57::testing::TempDirTest {};
+
+TEST_F(DatasetGeneratorTest, CommittedFilesAreWhatTheGeneratorWrites) {
   auto units = UnitRegistry::Load(kSource + "/deploy/config");
   ASSERT_TRUE(units.ok()) << units.status();
-  const std::filesystem::path out =
-      std::filesystem::path(::testing::TempDir()) /
-      absl::StrCat("dataset_gen_", getpid());
-  std::filesystem::remove_all(out);
-  ASSERT_TRUE(WriteDatasets(**units, {.out_dir = out.string()}).ok());
+  const std::filesystem::path& out = dir();
+  auto labels =
+      aggregator::CriteriaLabels::LoadFromConfig(kSource + "/deploy/config");
+  ASSERT_TRUE(labels.ok()) << labels.status();
+  ASSERT_TRUE(WriteDatasets(**units, **labels, {.out_dir = out.string()}).ok());
   for (const char* name : kDatasetNames) {
     const auto committed =
         std::filesystem::path(kSource) / "deploy/datasets" / name;
@@ -44,13 +47,15 @@ TEST(DatasetGeneratorTest, CommittedFilesAreWhatTheGeneratorWrites) {
     }
     EXPECT_EQ(files, 7);
   }
-  std::filesystem::remove_all(out);
 }
 
-TEST(DatasetGeneratorTest, PhuThoHasTheSeedTotals) {
+TEST_F(DatasetGeneratorTest, PhuThoHasTheSeedTotals) {
   auto units = UnitRegistry::Load(kSource + "/deploy/config");
   ASSERT_TRUE(units.ok()) << units.status();
-  auto files = GeneratePhuTho(**units, 20251023);
+  auto labels =
+      aggregator::CriteriaLabels::LoadFromConfig(kSource + "/deploy/config");
+  ASSERT_TRUE(labels.ok()) << labels.status();
+  auto files = GeneratePhuTho(**units, **labels, 20251023);
   ASSERT_TRUE(files.ok()) << files.status();
   auto procedures = CsvTable::ParseString((*files)["procedures.csv"], "p");
   ASSERT_TRUE(procedures.ok());

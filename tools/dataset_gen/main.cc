@@ -9,7 +9,8 @@
 #include "tools/dataset_gen/dataset_generator.h"
 
 ABSL_FLAG(std::string, config_dir, "deploy/config",
-          "where the unit registry (units/) is");
+          "where the unit registry (units/) and the criteria labels "
+          "(labels/criteria.csv) are");
 ABSL_FLAG(std::string, out_dir, "deploy/datasets",
           "datasets are written to <out_dir>/<name>/");
 ABSL_FLAG(uint64_t, seed, 20251023, "the generator's seed");
@@ -21,9 +22,16 @@ int main(int argc, char** argv) {
     std::cerr << "nq57-dataset-gen: " << units.status() << "\n";
     return 1;
   }
-  absl::Status status = nq57::dataset::WriteDatasets(
-      **units, {.out_dir = absl::GetFlag(FLAGS_out_dir),
-                .seed = absl::GetFlag(FLAGS_seed)});
+  auto labels = nq57::aggregator::CriteriaLabels::LoadFromConfig(
+      absl::GetFlag(FLAGS_config_dir));
+  if (!labels.ok()) {
+    std::cerr << "nq57-dataset-gen: " << labels.status() << "\n";
+    return 1;
+  }
+  absl::Status status =
+      nq57::dataset::WriteDatasets(**units, **labels,
+                                   {.out_dir = absl::GetFlag(FLAGS_out_dir),
+                                    .seed = absl::GetFlag(FLAGS_seed)});
   if (!status.ok()) {
     std::cerr << "nq57-dataset-gen: " << status << "\n";
     return 1;
