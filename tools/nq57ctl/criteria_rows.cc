@@ -1,0 +1,131 @@
+#include "tools/nq57ctl/criteria_rows.h"
+
+#include <memory>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/base/absl_view.h"
+#include "common/base/status_macros.h"
+#include "nq57/criteria/v1/criteria.grpc.pb.h"
+#include "tools/nq57ctl/row_fields.h"
+
+namespace nq57::ctl {
+
+namespace criteria = ::nq57::criteria::v1;
+
+absl::StatusOr<criteria::CreateCriterionRequest> CreateCriterionRequestOf(
+    const CsvRow& row, const std::string& request_id) {
+  criteria::CreateCriterionRequest req;
+  req.set_request_id(request_id);
+  criteria::Criterion* c = req.mutable_criterion();
+  c->set_code(std::string(row.Get("code")));
+  c->set_title(std::string(row.Get("title")));
+  ASSIGN_OR_RETURN(auto source,
+                   EnumField(row, "source", criteria::SourceDocument_Parse));
+  c->set_source(source);
+  c->set_source_reference(std::string(row.Get("source_reference")));
+  ASSIGN_OR_RETURN(auto block, EnumField(row, "block", criteria::Block_Parse));
+  c->set_block(block);
+  ASSIGN_OR_RETURN(auto group, EnumField(row, "group", criteria::Group_Parse));
+  c->set_group(group);
+  ASSIGN_OR_RETURN(auto level,
+                   EnumField(row, "level", common::v1::UnitLevel_Parse));
+  c->set_level(level);
+  if (!row.Get("deadline").empty()) {
+    ASSIGN_OR_RETURN(*c->mutable_deadline(), TimestampField(row, "deadline"));
+  }
+  return req;
+}
+
+absl::StatusOr<criteria::BatchCreateAssignmentsRequest>
+BatchCreateAssignmentsRequestOf(const CsvRow& row,
+                                const std::string& request_id) {
+  criteria::BatchCreateAssignmentsRequest req;
+  req.set_request_id(request_id);
+  std::string criterion(row.Get("criterion"));
+  if (!absl::StartsWith(criterion, "criteria/")) {
+    criterion = absl::StrCat("criteria/", criterion);
+  }
+  req.set_criterion(criterion);
+  const std::string target(row.Get("target"));
+  if (absl::StrContains(target, "/communes/") ||
+      absl::StrContains(target, "/agencies/")) {
+    req.mutable_units()->add_units(target);
+  } else {
+    req.set_province(target);
+  }
+  if (!row.Get("assign_time").empty()) {
+    ASSIGN_OR_RETURN(*req.mutable_assign_time(),
+                     TimestampField(row, "assign_time"));
+  }
+  return req;
+}
+
+absl::StatusOr<criteria::BatchReportProgressRequest>
+BatchReportProgressRequestOf(const Batch& batch,
+                             const std::string& request_id) {
+  criteria::BatchReportProgressRequest req;
+  req.set_request_id(request_id);
+  for (const RowGroup& g : batch) {
+    const CsvRow& row = *g[0];
+    criteria::ProgressReport* r = req.add_items();
+    std::string code(row.Get("criterion"));
+    if (absl::StartsWith(code, "criteria/")) code = code.substr(9);
+    r->set_assignment(
+        absl::StrCat(AbslView(row.Get("unit")), "/assignments/", code));
+    ASSIGN_OR_RETURN(auto state,
+                     EnumField(row, "state", criteria::ProgressState_Parse));
+    r->set_state(state);
+    if (!row.Get("complete_time").empty()) {
+      ASSIGN_OR_RETURN(*r->mutable_complete_time(),
+                       TimestampField(row, "complete_time"));
+    }
+    if (!row.Get("evidence").empty()) {
+      r->mutable_evidence()->set_document_number(
+          std::string(row.Get("evidence")));
+    }
+    r->set_note(std::string(row.Get("note")));
+  }
+  return req;
+}
+
+std::vector<FileSpec> CriteriaFileSpecs(const Endpoints* endpoints) {
+  using Stub = criteria::CriteriaService::Stub;
+  std::shared_ptr<Stub> stub = criteria::CriteriaService::NewStub(
+      endpoints->Channel(endpoints->criteria));
+  std::vector<FileSpec> specs;
+  specs.push_back(
+      {.file = "criteria.csv",
+       .columns = {"code", "title", "source", "block", "group", "level"},
+       .send = CreateSender(stub, &Stub::CreateCriterion, endpoints,
+                            [](const Batch& batch, const std::string& id) {
+                              return CreateCriterionRequestOf(*batch[0][0], id);
+                            })});
+  specs.push_back(
+      {.file = "assignments.csv",
+       .columns = {"criterion", "target", "assign_time"},
+       .aliases = {{"province", "target"}, {"units", "target"}},
+       .send = BatchSender(
+           stub, &Stub::BatchCreateAssignments, endpoints,
+           [](const Batch& batch, const std::string& id) {
+             return BatchCreateAssignmentsRequestOf(*batch[0][0], id);
+           },
+           [](const criteria::BatchCreateAssignmentsResponse& resp) {
+             return resp.assignments_size() + resp.already_assigned_size();
+           })});
+  specs.push_back({.file = "progress.csv",
+                   .columns = {"unit", "criterion", "state", "complete_time"},
+                   .batch_size = 1000,
+                   .items_field = "items",
+                   .aliases = {{"assignment", "criterion"},
+                               {"document_number", "evidence"}},
+                   .send = BatchSender(
+                       stub, &Stub::BatchReportProgress, endpoints,
+                       BatchReportProgressRequestOf,
+                       [](const criteria::BatchReportProgressResponse& resp) {
+                         return resp.assignments_size();
+                       })});
+  return specs;
+}
+
+}  // namespace nq57::ctl
