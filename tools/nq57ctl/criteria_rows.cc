@@ -31,9 +31,8 @@ absl::StatusOr<criteria::CreateCriterionRequest> CreateCriterionRequestOf(
   ASSIGN_OR_RETURN(auto level,
                    EnumField(row, "level", common::v1::UnitLevel_Parse));
   c->set_level(level);
-  if (!row.Get("deadline").empty()) {
-    ASSIGN_OR_RETURN(*c->mutable_deadline(), TimestampField(row, "deadline"));
-  }
+  RETURN_IF_ERROR(SetIfGiven(row, "deadline", TimestampField, *c,
+                             &criteria::Criterion::mutable_deadline));
   return req;
 }
 
@@ -54,10 +53,9 @@ BatchCreateAssignmentsRequestOf(const CsvRow& row,
   } else {
     req.set_province(target);
   }
-  if (!row.Get("assign_time").empty()) {
-    ASSIGN_OR_RETURN(*req.mutable_assign_time(),
-                     TimestampField(row, "assign_time"));
-  }
+  RETURN_IF_ERROR(SetIfGiven(
+      row, "assign_time", TimestampField, req,
+      &criteria::BatchCreateAssignmentsRequest::mutable_assign_time));
   return req;
 }
 
@@ -76,10 +74,9 @@ BatchReportProgressRequestOf(const Batch& batch,
     ASSIGN_OR_RETURN(auto state,
                      EnumField(row, "state", criteria::ProgressState_Parse));
     r->set_state(state);
-    if (!row.Get("complete_time").empty()) {
-      ASSIGN_OR_RETURN(*r->mutable_complete_time(),
-                       TimestampField(row, "complete_time"));
-    }
+    RETURN_IF_ERROR(
+        SetIfGiven(row, "complete_time", TimestampField, *r,
+                   &criteria::ProgressReport::mutable_complete_time));
     if (!row.Get("evidence").empty()) {
       r->mutable_evidence()->set_document_number(
           std::string(row.Get("evidence")));

@@ -27,10 +27,9 @@ absl::StatusOr<publicservice::CreateProcedureRequest> CreateProcedureRequestOf(
     return RowError(row, "essential", "expected true or false");
   }
   p->set_essential(essential == "true");
-  if (!row.Get("level_effective_from").empty()) {
-    ASSIGN_OR_RETURN(*p->mutable_level_effective_from(),
-                     DateField(row, "level_effective_from"));
-  }
+  RETURN_IF_ERROR(
+      SetIfGiven(row, "level_effective_from", DateField, *p,
+                 &publicservice::Procedure::mutable_level_effective_from));
   return req;
 }
 

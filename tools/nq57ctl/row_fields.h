@@ -7,9 +7,9 @@
 //
 // Pure functions: thread-safe.
 //
-//   ASSIGN_OR_RETURN(*req.mutable_assign_time(),
-//                    TimestampField(row, "assign_time"));
 //   ASSIGN_OR_RETURN(auto block, EnumField(row, "block", Block_Parse));
+//   RETURN_IF_ERROR(SetIfGiven(row, "assign_time", TimestampField, req,
+//                              &BatchCreateAssignmentsRequest::mutable_assign_time));
 #ifndef NQ57_TOOLS_NQ57CTL_ROW_FIELDS_H_
 #define NQ57_TOOLS_NQ57CTL_ROW_FIELDS_H_
 
@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
 #include "common/csv/csv_reader.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "nq57/common/v1/period.pb.h"
@@ -53,6 +54,19 @@ absl::StatusOr<Enum> EnumField(const CsvRow& row, std::string_view column,
     return RowError(row, column, absl::StrCat("unknown value \"", text, "\""));
   }
   return value;
+}
+
+// Sets the field `mutable_field` of `message` to what `parse` reads from
+// `column` (TimestampField, DateField) if the column is not empty; an empty
+// column leaves the field unset.
+template <typename Message, typename Value>
+absl::Status SetIfGiven(const CsvRow& row, std::string_view column,
+                        absl::StatusOr<Value> (*parse)(const CsvRow&,
+                                                       std::string_view),
+                        Message& message, Value* (Message::*mutable_field)()) {
+  if (row.Get(column).empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(*(message.*mutable_field)(), parse(row, column));
+  return absl::OkStatus();
 }
 
 }  // namespace nq57::ctl

@@ -28,8 +28,6 @@
 #include "absl/status/statusor.h"
 #include "common/base/status_macros.h"
 #include "common/csv/csv_reader.h"
-#include "common/server/grpc_status.h"
-#include "grpcpp/client_context.h"
 #include "tools/nq57ctl/endpoints.h"
 
 namespace nq57::ctl {
@@ -66,27 +64,10 @@ struct FileSpec {
   Send send;
 };
 
-// A unary RPC of a generated stub, e.g.
-// &CriteriaService::Stub::CreateCriterion.
-template <typename Stub, typename Request, typename Response>
-using Rpc = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&,
-                                   Response*);
-
 // Builds the request of a batch (the row mapper proper).
 template <typename Request>
 using BuildRequest = std::type_identity_t<std::function<absl::StatusOr<Request>(
     const Batch& batch, const std::string& request_id)>>;
-
-// Sends `request` with `rpc`, in a context of `endpoints`.
-template <typename Stub, typename Request, typename Response>
-absl::StatusOr<Response> Call(Stub& stub, Rpc<Stub, Request, Response> rpc,
-                              const Endpoints& endpoints,
-                              const Request& request) {
-  Response response;
-  RETURN_IF_ERROR(FromGrpcStatus(
-      (stub.*rpc)(endpoints.Context().get(), request, &response)));
-  return response;
-}
 
 // A call that creates one resource: ALREADY_EXISTS counts it as existing.
 template <typename Stub, typename Request, typename Response>
