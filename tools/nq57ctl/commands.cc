@@ -74,17 +74,24 @@ class Commands {
     return agg::AggregatorService::NewStub(
         o_.endpoints.Channel(Address(o_.endpoints.aggregator)));
   }
-  // Sets the request's as_of to --as_of, if given (unset: the server's now).
+  // Sets the request's period to --period and its as_of to --as_of, if
+  // given (unset: the server's now).
   template <typename Request>
-  void SetAsOf(Request& req) const {
+  void SetPeriod(Request& req) const {
+    req.set_period(o_.period);
     if (as_of_.has_value()) *req.mutable_as_of() = *as_of_;
   }
   agg::GetReportRequest ReportRequest() const {
     agg::GetReportRequest req;
     req.set_province(o_.province);
-    req.set_period(o_.period);
-    SetAsOf(req);
+    SetPeriod(req);
     return req;
+  }
+  // Calls `rpc` of the aggregator (or --target).
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> CallAggregator(
+      Rpc<AggregatorStub, Request, Response> rpc, const Request& req) const {
+    return Call(*Aggregator(), rpc, o_.endpoints, req);
   }
 
   // One grpc.health.v1 check of the server at `address`.
@@ -267,10 +274,9 @@ class Commands {
     if (!o_.group.empty()) req.set_group(o_.group);
     if (!o_.figure.empty()) req.set_figure(o_.figure);
     req.set_block(o_.block);
-    req.set_period(o_.period);
-    SetAsOf(req);
+    SetPeriod(req);
     absl::StatusOr<agg::Rankings> resp =
-        Call(*Aggregator(), &AggregatorStub::GetRankings, o_.endpoints, req);
+        CallAggregator(&AggregatorStub::GetRankings, req);
     if (!resp.ok()) return ServerError(resp.status());
     out_ << "Xếp hạng · ranking: " << resp->subject() << ", period "
          << resp->period() << "\n"
@@ -290,7 +296,7 @@ class Commands {
     criteria::v1::ListOverdueRequest req;
     req.set_unit(o_.province);
     req.set_include_subunits(true);
-    SetAsOf(req);
+    if (as_of_.has_value()) *req.mutable_as_of() = *as_of_;
     int64_t total = 0;
     absl::Status s = ForEachPage(
         *stub, &CriteriaService::Stub::ListOverdue, req,
@@ -313,10 +319,9 @@ class Commands {
     agg::ExplainRequest req;
     req.set_province(o_.province);
     req.set_figure(figure);
-    req.set_period(o_.period);
-    SetAsOf(req);
+    SetPeriod(req);
     absl::StatusOr<agg::Explanation> explanation =
-        Call(*Aggregator(), &AggregatorStub::Explain, o_.endpoints, req);
+        CallAggregator(&AggregatorStub::Explain, req);
     if (!explanation.ok()) return ServerError(explanation.status());
     const agg::Explanation& resp = *explanation;
     const agg::Figure& f = resp.figure();
@@ -415,10 +420,9 @@ class Commands {
             ? absl::StrCat("nq57ctl-publish-", absl::ToUnixNanos(absl::Now()))
             : o_.request_id);
     req.set_province(o_.province);
-    req.set_period(o_.period);
-    SetAsOf(req);
+    SetPeriod(req);
     absl::StatusOr<agg::Snapshot> resp =
-        Call(*Aggregator(), &AggregatorStub::Publish, o_.endpoints, req);
+        CallAggregator(&AggregatorStub::Publish, req);
     if (!resp.ok()) return ServerError(resp.status());
     out_ << "published " << resp->name() << " at "
          << FormatTimestamp(resp->publish_time()) << " (sha256 "
@@ -451,7 +455,7 @@ class Commands {
     req.set_from(from);
     req.set_to(to);
     absl::StatusOr<agg::SnapshotDiff> resp =
-        Call(*Aggregator(), &AggregatorStub::DiffSnapshots, o_.endpoints, req);
+        CallAggregator(&AggregatorStub::DiffSnapshots, req);
     if (!resp.ok()) return ServerError(resp.status());
     auto text = [](const common::v1::RenderedRatio& r) {
       return absl::StrCat(PercentText(r), " (", RatioText(r.ratio()), ")");

@@ -10,8 +10,30 @@
 #include "tools/nq57ctl/row_fields.h"
 
 namespace nq57::ctl {
+namespace {
 
 namespace criteria = ::nq57::criteria::v1;
+
+// One progress.csv row.
+absl::StatusOr<criteria::ProgressReport> ProgressReportOf(const CsvRow& row) {
+  criteria::ProgressReport r;
+  std::string code(row.Get("criterion"));
+  if (absl::StartsWith(code, "criteria/")) code = code.substr(9);
+  r.set_assignment(
+      absl::StrCat(AbslView(row.Get("unit")), "/assignments/", code));
+  ASSIGN_OR_RETURN(auto state,
+                   EnumField(row, "state", criteria::ProgressState_Parse));
+  r.set_state(state);
+  RETURN_IF_ERROR(SetIfGiven(row, "complete_time", TimestampField, r,
+                             &criteria::ProgressReport::mutable_complete_time));
+  if (!row.Get("evidence").empty()) {
+    r.mutable_evidence()->set_document_number(std::string(row.Get("evidence")));
+  }
+  r.set_note(std::string(row.Get("note")));
+  return r;
+}
+
+}  // namespace
 
 absl::StatusOr<criteria::CreateCriterionRequest> CreateCriterionRequestOf(
     const CsvRow& row, const std::string& request_id) {
@@ -62,67 +84,42 @@ BatchCreateAssignmentsRequestOf(const CsvRow& row,
 absl::StatusOr<criteria::BatchReportProgressRequest>
 BatchReportProgressRequestOf(const Batch& batch,
                              const std::string& request_id) {
-  criteria::BatchReportProgressRequest req;
-  req.set_request_id(request_id);
-  for (const RowGroup& g : batch) {
-    const CsvRow& row = *g[0];
-    criteria::ProgressReport* r = req.add_items();
-    std::string code(row.Get("criterion"));
-    if (absl::StartsWith(code, "criteria/")) code = code.substr(9);
-    r->set_assignment(
-        absl::StrCat(AbslView(row.Get("unit")), "/assignments/", code));
-    ASSIGN_OR_RETURN(auto state,
-                     EnumField(row, "state", criteria::ProgressState_Parse));
-    r->set_state(state);
-    RETURN_IF_ERROR(
-        SetIfGiven(row, "complete_time", TimestampField, *r,
-                   &criteria::ProgressReport::mutable_complete_time));
-    if (!row.Get("evidence").empty()) {
-      r->mutable_evidence()->set_document_number(
-          std::string(row.Get("evidence")));
-    }
-    r->set_note(std::string(row.Get("note")));
-  }
-  return req;
+  return BatchRequestOf(
+      batch, request_id, &criteria::BatchReportProgressRequest::add_items,
+      [](const RowGroup& rows) { return ProgressReportOf(*rows[0]); });
 }
 
 std::vector<FileSpec> CriteriaFileSpecs(const Endpoints* endpoints) {
   using Stub = criteria::CriteriaService::Stub;
-  std::shared_ptr<Stub> stub = criteria::CriteriaService::NewStub(
+  const std::shared_ptr<Stub> stub = criteria::CriteriaService::NewStub(
       endpoints->Channel(endpoints->criteria));
-  std::vector<FileSpec> specs;
-  specs.push_back(
-      {.file = "criteria.csv",
-       .columns = {"code", "title", "source", "block", "group", "level"},
-       .send = CreateSender(stub, &Stub::CreateCriterion, endpoints,
-                            [](const Batch& batch, const std::string& id) {
-                              return CreateCriterionRequestOf(*batch[0][0], id);
-                            })});
-  specs.push_back(
-      {.file = "assignments.csv",
-       .columns = {"criterion", "target", "assign_time"},
-       .aliases = {{"province", "target"}, {"units", "target"}},
-       .send = BatchSender(
-           stub, &Stub::BatchCreateAssignments, endpoints,
-           [](const Batch& batch, const std::string& id) {
-             return BatchCreateAssignmentsRequestOf(*batch[0][0], id);
-           },
-           [](const criteria::BatchCreateAssignmentsResponse& resp) {
-             return resp.assignments_size() + resp.already_assigned_size();
-           })});
-  specs.push_back({.file = "progress.csv",
-                   .columns = {"unit", "criterion", "state", "complete_time"},
-                   .batch_size = 1000,
-                   .items_field = "items",
-                   .aliases = {{"assignment", "criterion"},
-                               {"document_number", "evidence"}},
-                   .send = BatchSender(
-                       stub, &Stub::BatchReportProgress, endpoints,
-                       BatchReportProgressRequestOf,
-                       [](const criteria::BatchReportProgressResponse& resp) {
-                         return resp.assignments_size();
-                       })});
-  return specs;
+  return {
+      FileSpec{
+          .file = "criteria.csv",
+          .columns = {"code", "title", "source", "block", "group", "level"},
+          .send = CreateSender(stub, &Stub::CreateCriterion, endpoints,
+                               OneRow(CreateCriterionRequestOf))},
+      FileSpec{.file = "assignments.csv",
+               .columns = {"criterion", "target", "assign_time"},
+               .aliases = {{"province", "target"}, {"units", "target"}},
+               .send = BatchSender(
+                   stub, &Stub::BatchCreateAssignments, endpoints,
+                   OneRow(BatchCreateAssignmentsRequestOf),
+                   [](const criteria::BatchCreateAssignmentsResponse& resp) {
+                     return resp.assignments_size() +
+                            resp.already_assigned_size();
+                   })},
+      FileSpec{.file = "progress.csv",
+               .columns = {"unit", "criterion", "state", "complete_time"},
+               .batch_size = 1000,
+               .items_field = "items",
+               .aliases = {{"assignment", "criterion"},
+                           {"document_number", "evidence"}},
+               .send = BatchSender(
+                   stub, &Stub::BatchReportProgress, endpoints,
+                   BatchReportProgressRequestOf,
+                   &criteria::BatchReportProgressResponse::assignments_size)},
+  };
 }
 
 }  // namespace nq57::ctl

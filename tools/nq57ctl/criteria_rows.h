@@ -24,6 +24,10 @@
 
 namespace nq57::ctl {
 
+// criteria.csv, assignments.csv and progress.csv, in load order, sent to
+// `endpoints->criteria` (which must outlive the specs).
+std::vector<FileSpec> CriteriaFileSpecs(const Endpoints* endpoints);
+
 // A criteria.csv row: code,title,source,source_reference,block,group,level,
 // deadline (deadline optional).
 absl::StatusOr<criteria::v1::CreateCriterionRequest> CreateCriterionRequestOf(
@@ -39,10 +43,6 @@ BatchCreateAssignmentsRequestOf(const CsvRow& row,
 // ProgressReport a row).
 absl::StatusOr<criteria::v1::BatchReportProgressRequest>
 BatchReportProgressRequestOf(const Batch& batch, const std::string& request_id);
-
-// criteria.csv, assignments.csv and progress.csv, in load order, sent to
-// `endpoints->criteria` (which must outlive the specs).
-std::vector<FileSpec> CriteriaFileSpecs(const Endpoints* endpoints);
 
 }  // namespace nq57::ctl
 

@@ -9,8 +9,29 @@
 #include "tools/nq57ctl/row_fields.h"
 
 namespace nq57::ctl {
+namespace {
 
 namespace eidentity = ::nq57::eidentity::v1;
+
+// The rows of one snapshot: unit, date and source from the first, one value
+// a row.
+absl::StatusOr<eidentity::Snapshot> SnapshotOf(const RowGroup& rows) {
+  eidentity::Snapshot s;
+  s.set_unit(std::string(rows[0]->Get("unit")));
+  ASSIGN_OR_RETURN(*s.mutable_as_of_date(), DateField(*rows[0], "as_of_date"));
+  s.set_source(std::string(rows[0]->Get("source")));
+  for (const CsvRow* row : rows) {
+    ASSIGN_OR_RETURN(int64_t v, CountField(*row, "value"));
+    const std::string metric(row->Get("metric"));
+    if (s.values().contains(metric)) {
+      return RowError(*row, "metric", "repeated in the snapshot");
+    }
+    (*s.mutable_values())[metric].set_count(v);
+  }
+  return s;
+}
+
+}  // namespace
 
 std::string SnapshotKeyOf(const CsvRow& row) {
   return absl::StrCat(AbslView(row.Get("unit")), "|",
@@ -21,47 +42,33 @@ std::string SnapshotKeyOf(const CsvRow& row) {
 absl::StatusOr<eidentity::BatchReportSnapshotsRequest>
 BatchReportSnapshotsRequestOf(const Batch& batch,
                               const std::string& request_id) {
-  eidentity::BatchReportSnapshotsRequest req;
-  req.set_request_id(request_id);
-  for (const RowGroup& g : batch) {
-    eidentity::Snapshot* s = req.add_snapshots();
-    s->set_unit(std::string(g[0]->Get("unit")));
-    ASSIGN_OR_RETURN(*s->mutable_as_of_date(), DateField(*g[0], "as_of_date"));
-    s->set_source(std::string(g[0]->Get("source")));
-    for (const CsvRow* row : g) {
-      ASSIGN_OR_RETURN(int64_t v, CountField(*row, "value"));
-      const std::string metric(row->Get("metric"));
-      if (s->values().contains(metric)) {
-        return RowError(*row, "metric", "repeated in the snapshot");
-      }
-      (*s->mutable_values())[metric].set_count(v);
-    }
-  }
-  return req;
+  return BatchRequestOf(batch, request_id,
+                        &eidentity::BatchReportSnapshotsRequest::add_snapshots,
+                        SnapshotOf);
 }
 
 std::vector<FileSpec> EidentityFileSpecs(const Endpoints* endpoints) {
   using Stub = eidentity::EidentityService::Stub;
-  std::shared_ptr<Stub> stub = eidentity::EidentityService::NewStub(
+  const std::shared_ptr<Stub> stub = eidentity::EidentityService::NewStub(
       endpoints->Channel(endpoints->eidentity));
-  std::vector<FileSpec> specs;
-  specs.push_back(
-      {.file = "metric_snapshots.csv",
-       .columns = {"unit", "as_of_date", "source", "metric", "value"},
-       .item_key = SnapshotKeyOf,
-       .batch_size = 500,
-       .items_field = "snapshots",
-       .aliases = {{"as_of_date", "as_of_date"}},
-       .send =
-           BatchSender(stub, &Stub::BatchReportSnapshots, endpoints,
-                       BatchReportSnapshotsRequestOf,
-                       [](const eidentity::BatchReportSnapshotsResponse& resp) {
-                         int64_t accepted = 0;
-                         for (const auto& r : resp.results())
-                           accepted += r.values_written();
-                         return accepted;
-                       })});
-  return specs;
+  return {
+      FileSpec{.file = "metric_snapshots.csv",
+               .columns = {"unit", "as_of_date", "source", "metric", "value"},
+               .item_key = SnapshotKeyOf,
+               .batch_size = 500,
+               .items_field = "snapshots",
+               .aliases = {{"as_of_date", "as_of_date"}},
+               .send = BatchSender(
+                   stub, &Stub::BatchReportSnapshots, endpoints,
+                   BatchReportSnapshotsRequestOf,
+                   [](const eidentity::BatchReportSnapshotsResponse& resp) {
+                     int64_t accepted = 0;
+                     for (const auto& r : resp.results()) {
+                       accepted += r.values_written();
+                     }
+                     return accepted;
+                   })},
+  };
 }
 
 }  // namespace nq57::ctl

@@ -22,6 +22,10 @@
 
 namespace nq57::ctl {
 
+// metric_snapshots.csv, sent to `endpoints->eidentity` (which must outlive
+// the specs).
+std::vector<FileSpec> EidentityFileSpecs(const Endpoints* endpoints);
+
 // The item key of a metric_snapshots.csv row: "<unit>|<as_of_date>|<source>".
 std::string SnapshotKeyOf(const CsvRow& row);
 
@@ -31,10 +35,6 @@ std::string SnapshotKeyOf(const CsvRow& row);
 absl::StatusOr<eidentity::v1::BatchReportSnapshotsRequest>
 BatchReportSnapshotsRequestOf(const Batch& batch,
                               const std::string& request_id);
-
-// metric_snapshots.csv, sent to `endpoints->eidentity` (which must outlive
-// the specs).
-std::vector<FileSpec> EidentityFileSpecs(const Endpoints* endpoints);
 
 }  // namespace nq57::ctl
 

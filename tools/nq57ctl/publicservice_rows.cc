@@ -7,8 +7,36 @@
 #include "tools/nq57ctl/row_fields.h"
 
 namespace nq57::ctl {
+namespace {
 
 namespace publicservice = ::nq57::publicservice::v1;
+
+// One dossier_stats.csv row.
+absl::StatusOr<publicservice::ReportDossierStatsRequest> DossierStatsOf(
+    const CsvRow& row) {
+  publicservice::ReportDossierStatsRequest item;
+  publicservice::DossierStats* s = item.mutable_stats();
+  s->set_unit(std::string(row.Get("unit")));
+  s->mutable_period()->set_month(std::string(row.Get("month")));
+  if (!row.Get("procedure").empty()) {
+    s->set_procedure(std::string(row.Get("procedure")));
+  } else {
+    s->set_field(std::string(row.Get("field")));
+  }
+  // A column per DossierCounts field; an empty one is not reported.
+  publicservice::DossierCounts* counts = s->mutable_counts();
+  const auto* d = counts->GetDescriptor();
+  const auto* r = counts->GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const std::string& column = d->field(i)->name();
+    if (row.Get(column).empty()) continue;
+    ASSIGN_OR_RETURN(int64_t v, CountField(row, column));
+    r->SetInt64(counts, d->field(i), v);
+  }
+  return item;
+}
+
+}  // namespace
 
 absl::StatusOr<publicservice::CreateProcedureRequest> CreateProcedureRequestOf(
     const CsvRow& row, const std::string& request_id) {
@@ -36,57 +64,35 @@ absl::StatusOr<publicservice::CreateProcedureRequest> CreateProcedureRequestOf(
 absl::StatusOr<publicservice::BatchReportDossierStatsRequest>
 BatchReportDossierStatsRequestOf(const Batch& batch,
                                  const std::string& request_id) {
-  publicservice::BatchReportDossierStatsRequest req;
-  req.set_request_id(request_id);
-  for (const RowGroup& g : batch) {
-    const CsvRow& row = *g[0];
-    publicservice::DossierStats* s = req.add_requests()->mutable_stats();
-    s->set_unit(std::string(row.Get("unit")));
-    s->mutable_period()->set_month(std::string(row.Get("month")));
-    if (!row.Get("procedure").empty()) {
-      s->set_procedure(std::string(row.Get("procedure")));
-    } else {
-      s->set_field(std::string(row.Get("field")));
-    }
-    publicservice::DossierCounts* counts = s->mutable_counts();
-    const auto* d = counts->GetDescriptor();
-    const auto* r = counts->GetReflection();
-    for (int i = 0; i < d->field_count(); ++i) {
-      const std::string& column = d->field(i)->name();
-      if (row.Get(column).empty()) continue;
-      ASSIGN_OR_RETURN(int64_t v, CountField(row, column));
-      r->SetInt64(counts, d->field(i), v);
-    }
-  }
-  return req;
+  return BatchRequestOf(
+      batch, request_id,
+      &publicservice::BatchReportDossierStatsRequest::add_requests,
+      [](const RowGroup& rows) { return DossierStatsOf(*rows[0]); });
 }
 
 std::vector<FileSpec> PublicServiceFileSpecs(const Endpoints* endpoints) {
   using Stub = publicservice::PublicServiceStatistics::Stub;
-  std::shared_ptr<Stub> stub = publicservice::PublicServiceStatistics::NewStub(
-      endpoints->Channel(endpoints->publicservice));
-  std::vector<FileSpec> specs;
-  specs.push_back(
-      {.file = "procedures.csv",
-       .columns = {"unit", "code", "display_name", "field", "online_level"},
-       .aliases = {{"parent", "unit"}, {"procedure_id", "code"}},
-       .send = CreateSender(stub, &Stub::CreateProcedure, endpoints,
-                            [](const Batch& batch, const std::string& id) {
-                              return CreateProcedureRequestOf(*batch[0][0], id);
-                            })});
-  specs.push_back(
-      {.file = "dossier_stats.csv",
-       .columns = {"unit", "month"},
-       .batch_size = 1000,
-       .items_field = "requests",
-       .aliases = {{"period", "month"}, {"procedure", "field"}},
-       .send = BatchSender(
-           stub, &Stub::BatchReportDossierStats, endpoints,
-           BatchReportDossierStatsRequestOf,
-           [](const publicservice::BatchReportDossierStatsResponse& resp) {
-             return resp.stats_size();
-           })});
-  return specs;
+  const std::shared_ptr<Stub> stub =
+      publicservice::PublicServiceStatistics::NewStub(
+          endpoints->Channel(endpoints->publicservice));
+  return {
+      FileSpec{
+          .file = "procedures.csv",
+          .columns = {"unit", "code", "display_name", "field", "online_level"},
+          .aliases = {{"parent", "unit"}, {"procedure_id", "code"}},
+          .send = CreateSender(stub, &Stub::CreateProcedure, endpoints,
+                               OneRow(CreateProcedureRequestOf))},
+      FileSpec{
+          .file = "dossier_stats.csv",
+          .columns = {"unit", "month"},
+          .batch_size = 1000,
+          .items_field = "requests",
+          .aliases = {{"period", "month"}, {"procedure", "field"}},
+          .send = BatchSender(
+              stub, &Stub::BatchReportDossierStats, endpoints,
+              BatchReportDossierStatsRequestOf,
+              &publicservice::BatchReportDossierStatsResponse::stats_size)},
+  };
 }
 
 }  // namespace nq57::ctl

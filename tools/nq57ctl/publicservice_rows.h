@@ -21,6 +21,10 @@
 
 namespace nq57::ctl {
 
+// procedures.csv and dossier_stats.csv, in load order, sent to
+// `endpoints->publicservice` (which must outlive the specs).
+std::vector<FileSpec> PublicServiceFileSpecs(const Endpoints* endpoints);
+
 // A procedures.csv row: unit,code,display_name,field,online_level,essential
 // (true, false or empty),level_effective_from (optional date).
 absl::StatusOr<publicservice::v1::CreateProcedureRequest>
@@ -31,10 +35,6 @@ CreateProcedureRequestOf(const CsvRow& row, const std::string& request_id);
 absl::StatusOr<publicservice::v1::BatchReportDossierStatsRequest>
 BatchReportDossierStatsRequestOf(const Batch& batch,
                                  const std::string& request_id);
-
-// procedures.csv and dossier_stats.csv, in load order, sent to
-// `endpoints->publicservice` (which must outlive the specs).
-std::vector<FileSpec> PublicServiceFileSpecs(const Endpoints* endpoints);
 
 }  // namespace nq57::ctl
 

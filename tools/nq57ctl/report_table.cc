@@ -1,6 +1,8 @@
 #include "tools/nq57ctl/report_table.h"
 
+#include <initializer_list>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -30,19 +32,23 @@ std::string Pad(std::string_view s, size_t width, bool right = false) {
   return right ? fill + std::string(s) : std::string(s) + fill;
 }
 
-std::string Colour(int colour) {
-  switch (colour) {
-    case common::v1::GREEN:
-      return "green";
-    case common::v1::YELLOW:
-      return "yellow";
-    case common::v1::RED:
-      return "RED";
-    case common::v1::NO_DATA:
-      return "no data";
-    default:
-      return "";
+// The printed name of an enum `value`, `otherwise` if it has none.
+std::string NameOf(int value,
+                   std::initializer_list<std::pair<int, const char*>> names,
+                   const char* otherwise) {
+  for (const auto& [v, name] : names) {
+    if (v == value) return name;
   }
+  return otherwise;
+}
+
+std::string Colour(int colour) {
+  return NameOf(colour,
+                {{common::v1::GREEN, "green"},
+                 {common::v1::YELLOW, "yellow"},
+                 {common::v1::RED, "RED"},
+                 {common::v1::NO_DATA, "no data"}},
+                "");
 }
 
 // "half-up 1dp".
@@ -127,16 +133,11 @@ std::string InputSequencesText(
 }
 
 std::string RoundingName(int mode) {
-  switch (mode) {
-    case common::v1::HALF_UP:
-      return "half-up";
-    case common::v1::HALF_EVEN:
-      return "half-even";
-    case common::v1::TRUNCATE:
-      return "truncate";
-    default:
-      return "unspecified";
-  }
+  return NameOf(mode,
+                {{common::v1::HALF_UP, "half-up"},
+                 {common::v1::HALF_EVEN, "half-even"},
+                 {common::v1::TRUNCATE, "truncate"}},
+                "unspecified");
 }
 
 std::string PublishedText(const Figure& figure) {

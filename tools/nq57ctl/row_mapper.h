@@ -8,10 +8,10 @@
 // to the loader's Endpoints, which must outlive them. `send` is called from
 // several threads at once (gRPC stubs are thread-safe).
 //
-//   specs.push_back({.file = "procedures.csv",
-//                    .columns = {"unit", "code"},
-//                    .send = CreateSender(stub, &Stub::CreateProcedure,
-//                                         endpoints, ProcedureRequestOf)});
+//   FileSpec{.file = "procedures.csv",
+//            .columns = {"unit", "code"},
+//            .send = CreateSender(stub, &Stub::CreateProcedure, endpoints,
+//                                 OneRow(CreateProcedureRequestOf))};
 #ifndef NQ57_TOOLS_NQ57CTL_ROW_MAPPER_H_
 #define NQ57_TOOLS_NQ57CTL_ROW_MAPPER_H_
 
@@ -69,6 +69,31 @@ template <typename Request>
 using BuildRequest = std::type_identity_t<std::function<absl::StatusOr<Request>(
     const Batch& batch, const std::string& request_id)>>;
 
+// The BuildRequest of a file sent one row a call.
+template <typename Request>
+BuildRequest<Request> OneRow(absl::StatusOr<Request> (*request_of)(
+    const CsvRow& row, const std::string& request_id)) {
+  return [request_of](const Batch& batch, const std::string& request_id) {
+    return request_of(*batch[0][0], request_id);
+  };
+}
+
+// A batch request: `request_id`, and per item of `batch` what `item_of`
+// makes of its rows, added with `add` (e.g.
+// &BatchReportProgressRequest::add_items). The first bad row is the error.
+template <typename Request, typename Item>
+absl::StatusOr<Request> BatchRequestOf(
+    const Batch& batch, const std::string& request_id, Item* (Request::*add)(),
+    const std::type_identity_t<
+        std::function<absl::StatusOr<Item>(const RowGroup&)>>& item_of) {
+  Request request;
+  request.set_request_id(request_id);
+  for (const RowGroup& rows : batch) {
+    ASSIGN_OR_RETURN(*(request.*add)(), item_of(rows));
+  }
+  return request;
+}
+
 // A call that creates one resource: ALREADY_EXISTS counts it as existing.
 template <typename Stub, typename Request, typename Response>
 FileSpec::Send CreateSender(std::shared_ptr<Stub> stub,
@@ -87,7 +112,9 @@ FileSpec::Send CreateSender(std::shared_ptr<Stub> stub,
   };
 }
 
-// A batch call: `accepted` reads from the response how many items it took.
+// A batch call: `accepted` reads from the response how many items it took
+// (a function of the response, or one of its methods such as
+// &BatchReportDossierStatsResponse::stats_size).
 template <typename Stub, typename Request, typename Response>
 FileSpec::Send BatchSender(
     std::shared_ptr<Stub> stub, Rpc<Stub, Request, Response> rpc,
