@@ -1,20 +1,19 @@
 #include "tools/nq57ctl/commands.h"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
-#include <thread>
+#include <string_view>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "common/base/status_macros.h"
 #include "common/base/vietnam_time.h"
-#include "common/server/grpc_status.h"
-#include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/time_util.h"
+#include "common/time/proto_time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
@@ -25,7 +24,8 @@ namespace nq57::ctl {
 namespace {
 
 namespace agg = ::nq57::aggregator::v1;
-using google::protobuf::util::TimeUtil;
+using AggregatorStub = agg::AggregatorService::Stub;
+using grpc::health::v1::HealthCheckResponse;
 
 // A failed command: its exit code and the one line to print.
 struct Failure {
@@ -38,9 +38,8 @@ Failure ServerError(const absl::Status& status) {
 }
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime(
-      "%Y-%m-%d %H:%M:%S %Ez",
-      absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t)), VietnamTime());
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S %Ez", FromProtoTime(t),
+                          VietnamTime());
 }
 
 class Commands {
@@ -59,7 +58,7 @@ class Commands {
                          "2025-10-23T00:00:00+07:00, got \"",
                          o_.as_of, "\""));
       }
-      as_of_ = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+      as_of_ = ToProtoTime(t);
     }
     if (o_.format != "table" && o_.format != "json" && o_.format != "csv") {
       return UsageError(absl::StrCat(
@@ -71,20 +70,55 @@ class Commands {
   std::string Address(const std::string& own) const {
     return o_.target.empty() ? own : o_.target;
   }
-  std::unique_ptr<agg::AggregatorService::Stub> Aggregator() const {
+  std::unique_ptr<AggregatorStub> Aggregator() const {
     return agg::AggregatorService::NewStub(
         o_.endpoints.Channel(Address(o_.endpoints.aggregator)));
   }
-  void SetAsOf(google::protobuf::Timestamp* t) const {
-    if (as_of_.has_value()) *t = *as_of_;
+  // Sets the request's period to --period and its as_of to --as_of, if
+  // given (unset: the server's now).
+  template <typename Request>
+  void SetPeriod(Request& req) const {
+    req.set_period(o_.period);
+    if (as_of_.has_value()) *req.mutable_as_of() = *as_of_;
   }
   agg::GetReportRequest ReportRequest() const {
     agg::GetReportRequest req;
     req.set_province(o_.province);
-    req.set_period(o_.period);
-    SetAsOf(req.mutable_as_of());
-    if (!as_of_.has_value()) req.clear_as_of();
+    SetPeriod(req);
     return req;
+  }
+  // Calls `rpc` of the aggregator (or --target).
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> CallAggregator(
+      Rpc<AggregatorStub, Request, Response> rpc, const Request& req) const {
+    return Call(*Aggregator(), rpc, o_.endpoints, req);
+  }
+
+  // One grpc.health.v1 check of the server at `address`.
+  grpc::Status CheckHealth(const std::string& address, absl::Duration timeout,
+                           HealthCheckResponse& resp) const {
+    auto stub =
+        grpc::health::v1::Health::NewStub(o_.endpoints.Channel(address));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         absl::ToChronoMilliseconds(timeout));
+    return stub->Check(&context, grpc::health::v1::HealthCheckRequest(), &resp);
+  }
+
+  // Calls `rpc` for every page of `req` (1,000 items a page) and hands each
+  // response to `each`.
+  template <typename Stub, typename Request, typename Response>
+  absl::Status ForEachPage(
+      Stub& stub, Rpc<Stub, Request, Response> rpc, Request req,
+      const std::type_identity_t<std::function<void(const Response&)>>& each) {
+    req.set_page_size(1000);
+    do {
+      absl::StatusOr<Response> page = Call(stub, rpc, o_.endpoints, req);
+      if (!page.ok()) return page.status();
+      each(*page);
+      req.set_page_token(page->next_page_token());
+    } while (!req.page_token().empty());
+    return absl::OkStatus();
   }
 
   std::optional<Failure> Health() {
@@ -101,17 +135,11 @@ class Commands {
       all = true;
       for (size_t i = 0; i < services.size(); ++i) {
         if (states[i] == "SERVING") continue;
-        auto stub = grpc::health::v1::Health::NewStub(
-            o_.endpoints.Channel(services[i].second));
-        grpc::ClientContext context;
-        context.set_deadline(std::chrono::system_clock::now() +
-                             std::chrono::seconds(2));
-        grpc::health::v1::HealthCheckRequest req;
-        grpc::health::v1::HealthCheckResponse resp;
-        grpc::Status s = stub->Check(&context, req, &resp);
+        HealthCheckResponse resp;
+        grpc::Status s =
+            CheckHealth(services[i].second, absl::Seconds(2), resp);
         states[i] =
-            s.ok() ? grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
-                         resp.status())
+            s.ok() ? HealthCheckResponse::ServingStatus_Name(resp.status())
                    : absl::StrCat(
                          "unreachable (",
                          absl::StatusCodeToString(
@@ -136,16 +164,9 @@ class Commands {
   // One line, instead of one per batch, when a data service is down.
   std::optional<Failure> RequireServing(const std::string& name,
                                         const std::string& address) {
-    auto stub =
-        grpc::health::v1::Health::NewStub(o_.endpoints.Channel(address));
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(5));
-    grpc::health::v1::HealthCheckRequest req;
-    grpc::health::v1::HealthCheckResponse resp;
-    grpc::Status s = stub->Check(&context, req, &resp);
-    if (s.ok() &&
-        resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+    HealthCheckResponse resp;
+    grpc::Status s = CheckHealth(address, absl::Seconds(5), resp);
+    if (s.ok() && resp.status() == HealthCheckResponse::SERVING) {
       return std::nullopt;
     }
     return Failure{
@@ -155,6 +176,11 @@ class Commands {
   }
 
   std::optional<Failure> Load(const std::string& dir) {
+    if (!o_.target.empty()) {
+      return UsageError(
+          "load: --target does not apply (load uses "
+          "--criteria, --publicservice and --eidentity)");
+    }
     if (!std::filesystem::is_directory(dir)) {
       return UsageError(absl::StrCat("load: ", dir, " is not a directory"));
     }
@@ -188,21 +214,20 @@ class Commands {
   // With --wait: polls until the aggregator has applied what its sources
   // hold (every source serving, applied = head, and the same input
   // sequences twice in a row).
-  std::optional<Failure> WaitCaughtUp(agg::AggregatorService::Stub& stub) {
+  std::optional<Failure> WaitCaughtUp(AggregatorStub& stub) {
     const absl::Time deadline = absl::Now() + absl::Seconds(o_.wait_seconds);
     std::map<std::string, uint64_t> last;
     while (true) {
-      agg::Report report;
-      absl::Status s = FromGrpcStatus(stub.GetReport(
-          o_.endpoints.Context().get(), ReportRequest(), &report));
-      if (!s.ok()) return ServerError(s);
-      bool caught_up = report.freshness_size() > 0;
-      for (const auto& f : report.freshness()) {
+      absl::StatusOr<agg::Report> report =
+          Call(stub, &AggregatorStub::GetReport, o_.endpoints, ReportRequest());
+      if (!report.ok()) return ServerError(report.status());
+      bool caught_up = report->freshness_size() > 0;
+      for (const auto& f : report->freshness()) {
         caught_up = caught_up && f.serving() &&
                     f.applied_sequence() >= f.head_sequence();
       }
-      std::map<std::string, uint64_t> now(report.input_sequences().begin(),
-                                          report.input_sequences().end());
+      std::map<std::string, uint64_t> now(report->input_sequences().begin(),
+                                          report->input_sequences().end());
       if (caught_up && now == last) return std::nullopt;
       if (absl::Now() >= deadline) {
         return Failure{kExitServerError,
@@ -220,23 +245,23 @@ class Commands {
       if (auto f = WaitCaughtUp(*stub)) return f;
     }
     if (o_.format == "table") {
-      agg::Report report;
-      absl::Status s = FromGrpcStatus(stub->GetReport(
-          o_.endpoints.Context().get(), ReportRequest(), &report));
-      if (!s.ok()) return ServerError(s);
-      out_ << FormatReportTable(report);
+      absl::StatusOr<agg::Report> report = Call(
+          *stub, &AggregatorStub::GetReport, o_.endpoints, ReportRequest());
+      if (!report.ok()) return ServerError(report.status());
+      out_ << FormatReportTable(*report);
       return std::nullopt;
     }
     agg::ExportRequest req;
     *req.mutable_report() = ReportRequest();
     req.set_format(o_.format == "json" ? agg::ExportRequest::JSON
                                        : agg::ExportRequest::CSV);
-    agg::ExportResponse resp;
-    absl::Status s =
-        FromGrpcStatus(stub->Export(o_.endpoints.Context().get(), req, &resp));
-    if (!s.ok()) return ServerError(s);
-    out_ << resp.content();
-    if (!resp.content().empty() && resp.content().back() != '\n') out_ << "\n";
+    absl::StatusOr<agg::ExportResponse> resp =
+        Call(*stub, &AggregatorStub::Export, o_.endpoints, req);
+    if (!resp.ok()) return ServerError(resp.status());
+    out_ << resp->content();
+    if (!resp->content().empty() && resp->content().back() != '\n') {
+      out_ << "\n";
+    }
     return std::nullopt;
   }
 
@@ -249,50 +274,43 @@ class Commands {
     if (!o_.group.empty()) req.set_group(o_.group);
     if (!o_.figure.empty()) req.set_figure(o_.figure);
     req.set_block(o_.block);
-    req.set_period(o_.period);
-    if (as_of_.has_value()) *req.mutable_as_of() = *as_of_;
-    agg::Rankings resp;
-    absl::Status s = FromGrpcStatus(
-        Aggregator()->GetRankings(o_.endpoints.Context().get(), req, &resp));
-    if (!s.ok()) return ServerError(s);
-    out_ << "Xếp hạng · ranking: " << resp.subject() << ", period "
-         << resp.period() << "\n"
-         << resp.tie_rule() << "\n\n";
-    for (const agg::RankingEntry& e : resp.entries()) {
+    SetPeriod(req);
+    absl::StatusOr<agg::Rankings> resp =
+        CallAggregator(&AggregatorStub::GetRankings, req);
+    if (!resp.ok()) return ServerError(resp.status());
+    out_ << "Xếp hạng · ranking: " << resp->subject() << ", period "
+         << resp->period() << "\n"
+         << resp->tie_rule() << "\n\n";
+    for (const agg::RankingEntry& e : resp->entries()) {
       out_ << absl::StrFormat(
           "%4d  %-16s %-14s %16s  %7s%%\n", e.rank(), e.province(),
-          e.province_name(),
-          absl::StrCat(GroupThousands(e.value().ratio().numerator()), "/",
-                       GroupThousands(e.value().ratio().denominator())),
-          e.value().percent());
+          e.province_name(), RatioText(e.value().ratio()), e.value().percent());
     }
     return std::nullopt;
   }
 
   std::optional<Failure> Overdue() {
-    auto stub = criteria::v1::CriteriaService::NewStub(
+    using criteria::v1::CriteriaService;
+    auto stub = CriteriaService::NewStub(
         o_.endpoints.Channel(Address(o_.endpoints.criteria)));
     criteria::v1::ListOverdueRequest req;
     req.set_unit(o_.province);
     req.set_include_subunits(true);
     if (as_of_.has_value()) *req.mutable_as_of() = *as_of_;
-    req.set_page_size(1000);
     int64_t total = 0;
-    do {
-      criteria::v1::ListOverdueResponse resp;
-      absl::Status s = FromGrpcStatus(
-          stub->ListOverdue(o_.endpoints.Context().get(), req, &resp));
-      if (!s.ok()) return ServerError(s);
-      for (const auto& item : resp.items()) {
-        out_ << absl::StrFormat(
-            "%s  %-32s %-22s %s\n", FormatTimestamp(item.deadline()),
-            item.unit().display_name().empty() ? item.unit().name()
-                                               : item.unit().display_name(),
-            item.criterion(), item.title());
-        ++total;
-      }
-      req.set_page_token(resp.next_page_token());
-    } while (!req.page_token().empty());
+    absl::Status s = ForEachPage(
+        *stub, &CriteriaService::Stub::ListOverdue, req,
+        [&](const criteria::v1::ListOverdueResponse& page) {
+          for (const auto& item : page.items()) {
+            out_ << absl::StrFormat(
+                "%s  %-32s %-22s %s\n", FormatTimestamp(item.deadline()),
+                item.unit().display_name().empty() ? item.unit().name()
+                                                   : item.unit().display_name(),
+                item.criterion(), item.title());
+            ++total;
+          }
+        });
+    if (!s.ok()) return ServerError(s);
     out_ << total << " overdue task(s) in " << o_.province << "\n";
     return std::nullopt;
   }
@@ -301,16 +319,14 @@ class Commands {
     agg::ExplainRequest req;
     req.set_province(o_.province);
     req.set_figure(figure);
-    req.set_period(o_.period);
-    if (as_of_.has_value()) *req.mutable_as_of() = *as_of_;
-    agg::Explanation resp;
-    absl::Status s = FromGrpcStatus(
-        Aggregator()->Explain(o_.endpoints.Context().get(), req, &resp));
-    if (!s.ok()) return ServerError(s);
+    SetPeriod(req);
+    absl::StatusOr<agg::Explanation> explanation =
+        CallAggregator(&AggregatorStub::Explain, req);
+    if (!explanation.ok()) return ServerError(explanation.status());
+    const agg::Explanation& resp = *explanation;
     const agg::Figure& f = resp.figure();
     out_ << f.id() << " — " << f.label_vi() << " · " << f.label_en() << "\n"
-         << "  value     " << GroupThousands(f.value().ratio().numerator())
-         << "/" << GroupThousands(f.value().ratio().denominator()) << " = "
+         << "  value     " << RatioText(f.value().ratio()) << " = "
          << f.value().percent() << "% (" << RoundingName(f.value().rounding())
          << ", " << f.value().decimals() << " decimal(s))\n"
          << "  formula   " << resp.formula() << "\n";
@@ -339,13 +355,8 @@ class Commands {
     if (!PublishedText(f).empty()) {
       out_ << "  published " << PublishedText(f) << "\n";
     }
-    std::map<std::string, uint64_t> seqs(resp.input_sequences().begin(),
-                                         resp.input_sequences().end());
-    std::vector<std::string> parts;
-    for (const auto& [source, seq] : seqs) {
-      parts.push_back(absl::StrCat(source, " #", seq));
-    }
-    out_ << "  inputs at " << absl::StrJoin(parts, ", ") << "\n";
+    out_ << "  inputs at " << InputSequencesText(resp.input_sequences())
+         << "\n";
     return std::nullopt;
   }
 
@@ -363,10 +374,8 @@ class Commands {
     while (reader->Read(&report)) {
       std::map<std::string, std::string> now;
       auto add = [&](const agg::Figure& f) {
-        now[f.id()] =
-            absl::StrCat(f.value().percent(), "% (",
-                         GroupThousands(f.value().ratio().numerator()), "/",
-                         GroupThousands(f.value().ratio().denominator()), ")");
+        now[f.id()] = absl::StrCat(f.value().percent(), "% (",
+                                   RatioText(f.value().ratio()), ")");
       };
       const auto& c = report.criteria();
       add(c.total());
@@ -375,13 +384,9 @@ class Commands {
             &report.public_services(), &report.project06()}) {
         for (const agg::Figure& f : *list) add(f);
       }
-      std::vector<std::string> seqs;
-      std::map<std::string, uint64_t> input(report.input_sequences().begin(),
-                                            report.input_sequences().end());
-      for (const auto& [s, n] : input) seqs.push_back(absl::StrCat(s, " #", n));
       out_ << absl::FormatTime("[%H:%M:%S] ", absl::Now(), VietnamTime())
            << report.province() << " " << report.period() << " ("
-           << absl::StrJoin(seqs, ", ") << ")"
+           << InputSequencesText(report.input_sequences()) << ")"
            << (seen == 0 ? ", current figures" : "") << "\n";
       if (seen > 0) {
         for (const auto& [id, text] : now) {
@@ -415,38 +420,32 @@ class Commands {
             ? absl::StrCat("nq57ctl-publish-", absl::ToUnixNanos(absl::Now()))
             : o_.request_id);
     req.set_province(o_.province);
-    req.set_period(o_.period);
-    if (as_of_.has_value()) *req.mutable_as_of() = *as_of_;
-    agg::Snapshot resp;
-    absl::Status s = FromGrpcStatus(
-        Aggregator()->Publish(o_.endpoints.Context().get(), req, &resp));
-    if (!s.ok()) return ServerError(s);
-    out_ << "published " << resp.name() << " at "
-         << FormatTimestamp(resp.publish_time()) << " (sha256 "
-         << resp.content_hash().substr(0, 16) << "...)\n";
+    SetPeriod(req);
+    absl::StatusOr<agg::Snapshot> resp =
+        CallAggregator(&AggregatorStub::Publish, req);
+    if (!resp.ok()) return ServerError(resp.status());
+    out_ << "published " << resp->name() << " at "
+         << FormatTimestamp(resp->publish_time()) << " (sha256 "
+         << resp->content_hash().substr(0, 16) << "...)\n";
     return std::nullopt;
   }
 
   std::optional<Failure> Snapshots() {
     agg::ListSnapshotsRequest req;
     req.set_province(o_.province);
-    req.set_page_size(1000);
-    auto stub = Aggregator();
     int64_t total = 0;
-    do {
-      agg::ListSnapshotsResponse resp;
-      absl::Status s = FromGrpcStatus(
-          stub->ListSnapshots(o_.endpoints.Context().get(), req, &resp));
-      if (!s.ok()) return ServerError(s);
-      for (const agg::Snapshot& snap : resp.snapshots()) {
-        out_ << absl::StrFormat("%-32s %s  %-16s sha256 %s\n", snap.name(),
-                                FormatTimestamp(snap.publish_time()),
-                                snap.publisher(),
-                                snap.content_hash().substr(0, 16));
-        ++total;
-      }
-      req.set_page_token(resp.next_page_token());
-    } while (!req.page_token().empty());
+    absl::Status s = ForEachPage(
+        *Aggregator(), &AggregatorStub::ListSnapshots, req,
+        [&](const agg::ListSnapshotsResponse& page) {
+          for (const agg::Snapshot& snap : page.snapshots()) {
+            out_ << absl::StrFormat("%-32s %s  %-16s sha256 %s\n", snap.name(),
+                                    FormatTimestamp(snap.publish_time()),
+                                    snap.publisher(),
+                                    snap.content_hash().substr(0, 16));
+            ++total;
+          }
+        });
+    if (!s.ok()) return ServerError(s);
     out_ << total << " snapshot(s) of " << o_.province << "\n";
     return std::nullopt;
   }
@@ -455,21 +454,18 @@ class Commands {
     agg::DiffSnapshotsRequest req;
     req.set_from(from);
     req.set_to(to);
-    agg::SnapshotDiff resp;
-    absl::Status s = FromGrpcStatus(
-        Aggregator()->DiffSnapshots(o_.endpoints.Context().get(), req, &resp));
-    if (!s.ok()) return ServerError(s);
+    absl::StatusOr<agg::SnapshotDiff> resp =
+        CallAggregator(&AggregatorStub::DiffSnapshots, req);
+    if (!resp.ok()) return ServerError(resp.status());
     auto text = [](const common::v1::RenderedRatio& r) {
-      return absl::StrCat(r.percent().empty() ? "—" : r.percent() + "%", " (",
-                          GroupThousands(r.ratio().numerator()), "/",
-                          GroupThousands(r.ratio().denominator()), ")");
+      return absl::StrCat(PercentText(r), " (", RatioText(r.ratio()), ")");
     };
-    for (const agg::FigureChange& c : resp.changes()) {
+    for (const agg::FigureChange& c : resp->changes()) {
       out_ << "  " << c.id() << ": " << text(c.from()) << " -> " << text(c.to())
            << "\n";
     }
-    out_ << resp.changes_size() << " figure(s) changed from " << resp.from()
-         << " to " << resp.to() << "\n";
+    out_ << resp->changes_size() << " figure(s) changed from " << resp->from()
+         << " to " << resp->to() << "\n";
     return std::nullopt;
   }
 
@@ -516,58 +512,43 @@ int RunCommand(const std::vector<std::string>& args,
   };
   if (args.empty()) return fail(UsageError("no command given"));
   const std::string& command = args[0];
-  auto arity = [&](size_t n) -> std::optional<Failure> {
-    if (args.size() != n + 1) {
-      return UsageError(absl::StrCat(command, ": expected ", n,
-                                     " argument(s), got ", args.size() - 1));
-    }
-    return std::nullopt;
-  };
   Commands commands(options, out);
   if (auto f = commands.Prepare()) return fail(*f);
-  std::optional<Failure> result;
   if (command == "help") {
     out << Usage();
     return kExitOk;
-  } else if (command == "load") {
-    result = arity(1);
-    if (!result && !options.target.empty()) {
-      result = UsageError(
-          "load: --target does not apply (load uses "
-          "--criteria, --publicservice and --eidentity)");
-    }
-    if (!result) result = commands.Load(args[1]);
-  } else if (command == "report") {
-    result = arity(0);
-    if (!result) result = commands.Report();
-  } else if (command == "rank") {
-    result = arity(0);
-    if (!result) result = commands.Rank();
-  } else if (command == "overdue") {
-    result = arity(0);
-    if (!result) result = commands.Overdue();
-  } else if (command == "explain") {
-    result = arity(1);
-    if (!result) result = commands.Explain(args[1]);
-  } else if (command == "watch") {
-    result = arity(0);
-    if (!result) result = commands.Watch();
-  } else if (command == "publish") {
-    result = arity(0);
-    if (!result) result = commands.Publish();
-  } else if (command == "snapshots") {
-    result = arity(0);
-    if (!result) result = commands.Snapshots();
-  } else if (command == "diff") {
-    result = arity(2);
-    if (!result) result = commands.Diff(args[1], args[2]);
-  } else if (command == "health") {
-    result = arity(0);
-    if (!result) result = commands.Health();
-  } else {
-    result = UsageError(absl::StrCat("unknown command \"", command, "\""));
   }
-  return result ? fail(*result) : kExitOk;
+  using Args = const std::vector<std::string>&;
+  // Each command: its name, how many positional arguments it takes, and what
+  // runs it (args[0] is the command).
+  struct CommandSpec {
+    std::string_view name;
+    size_t arguments;
+    std::function<std::optional<Failure>(Args)> run;
+  };
+  const CommandSpec specs[] = {
+      {"load", 1, [&](Args a) { return commands.Load(a[1]); }},
+      {"report", 0, [&](Args) { return commands.Report(); }},
+      {"rank", 0, [&](Args) { return commands.Rank(); }},
+      {"overdue", 0, [&](Args) { return commands.Overdue(); }},
+      {"explain", 1, [&](Args a) { return commands.Explain(a[1]); }},
+      {"watch", 0, [&](Args) { return commands.Watch(); }},
+      {"publish", 0, [&](Args) { return commands.Publish(); }},
+      {"snapshots", 0, [&](Args) { return commands.Snapshots(); }},
+      {"diff", 2, [&](Args a) { return commands.Diff(a[1], a[2]); }},
+      {"health", 0, [&](Args) { return commands.Health(); }},
+  };
+  for (const CommandSpec& spec : specs) {
+    if (spec.name != command) continue;
+    if (args.size() != spec.arguments + 1) {
+      return fail(
+          UsageError(absl::StrCat(command, ": expected ", spec.arguments,
+                                  " argument(s), got ", args.size() - 1)));
+    }
+    std::optional<Failure> result = spec.run(args);
+    return result ? fail(*result) : kExitOk;
+  }
+  return fail(UsageError(absl::StrCat("unknown command \"", command, "\"")));
 }
 
 }  // namespace nq57::ctl

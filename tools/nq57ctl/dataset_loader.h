@@ -4,11 +4,14 @@
 //
 // Files are loaded in dependency order (criteria, assignments, progress,
 // procedures, dossier_stats, metric_snapshots); a file that is absent is
-// skipped. Each file is cut into batches (one item per call for the APIs
-// without a batch call) that are sent from a few threads. Every batch carries
-// a request_id derived from the file name, the batch index and the batch's
-// content, so loading the same directory again is a replay that writes
-// nothing twice, and a batch fixed after an error gets a new id.
+// skipped. Which file becomes which RPC is each service's row mapper:
+// criteria_rows.h, publicservice_rows.h, eidentity_rows.h (row_mapper.h is
+// their contract); this file holds the machinery they share. Each file is cut
+// into batches (one item per call for the APIs without a batch call) that are
+// sent from a few threads. Every batch carries a request_id derived from the
+// file name, the batch index and the batch's content, so loading the same
+// directory again is a replay that writes nothing twice, and a batch fixed
+// after an error gets a new id.
 //
 // The services write a batch all or nothing. A bad row — malformed here, or
 // rejected by a service with a google.rpc.BadRequest field — is reported as

@@ -1,5 +1,5 @@
-// Endpoints: the addresses of the four nq57 services nq57ctl talks to, and
-// the channels to them.
+// Endpoints: the addresses of the four nq57 services nq57ctl talks to, the
+// channels to them, and Call, the one way nq57ctl makes a unary RPC.
 //
 // Defaults are the local ports `make run` uses. Channels are created lazily
 // and shared; an Endpoints is not thread-safe while channels are being
@@ -11,7 +11,10 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/base/status_macros.h"
+#include "common/server/grpc_status.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 
@@ -31,6 +34,27 @@ struct Endpoints {
   // A context with the deadline and the actor metadata set.
   std::unique_ptr<grpc::ClientContext> Context() const;
 };
+
+// A unary RPC of a generated stub, e.g.
+// &CriteriaService::Stub::CreateCriterion.
+template <typename Stub, typename Request, typename Response>
+using Rpc = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&,
+                                   Response*);
+
+// Sends `request` with `rpc` in a Context() of `endpoints`; the status keeps
+// the field violations of an INVALID_ARGUMENT (FromGrpcStatus).
+//
+//   absl::StatusOr<Rankings> rankings =
+//       Call(*stub, &AggregatorService::Stub::GetRankings, endpoints, req);
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> Call(Stub& stub, Rpc<Stub, Request, Response> rpc,
+                              const Endpoints& endpoints,
+                              const Request& request) {
+  Response response;
+  RETURN_IF_ERROR(FromGrpcStatus(
+      (stub.*rpc)(endpoints.Context().get(), request, &response)));
+  return response;
+}
 
 // One line for a failed RPC: "<CODE>: <field>: <problem>" when the status
 // names a field (google.rpc.BadRequest), else "<CODE>: <message>".

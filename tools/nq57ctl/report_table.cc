@@ -1,5 +1,8 @@
 #include "tools/nq57ctl/report_table.h"
 
+#include <initializer_list>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -7,7 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/base/vietnam_time.h"
-#include "google/protobuf/util/time_util.h"
+#include "common/time/proto_time.h"
 
 namespace nq57::ctl {
 namespace {
@@ -29,19 +32,29 @@ std::string Pad(std::string_view s, size_t width, bool right = false) {
   return right ? fill + std::string(s) : std::string(s) + fill;
 }
 
-std::string Colour(int colour) {
-  switch (colour) {
-    case common::v1::GREEN:
-      return "green";
-    case common::v1::YELLOW:
-      return "yellow";
-    case common::v1::RED:
-      return "RED";
-    case common::v1::NO_DATA:
-      return "no data";
-    default:
-      return "";
+// The printed name of an enum `value`, `otherwise` if it has none.
+std::string NameOf(int value,
+                   std::initializer_list<std::pair<int, const char*>> names,
+                   const char* otherwise) {
+  for (const auto& [v, name] : names) {
+    if (v == value) return name;
   }
+  return otherwise;
+}
+
+std::string Colour(int colour) {
+  return NameOf(colour,
+                {{common::v1::GREEN, "green"},
+                 {common::v1::YELLOW, "yellow"},
+                 {common::v1::RED, "RED"},
+                 {common::v1::NO_DATA, "no data"}},
+                "");
+}
+
+// "half-up 1dp".
+std::string RoundingText(const common::v1::RenderedRatio& value) {
+  return absl::StrCat(RoundingName(value.rounding()), " ", value.decimals(),
+                      "dp");
 }
 
 constexpr size_t kLabel = 54;
@@ -49,14 +62,9 @@ constexpr size_t kLabel = 54;
 std::string FigureLine(const Figure& f) {
   const auto& v = f.value();
   const std::string label = absl::StrCat(f.label_vi(), " · ", f.label_en());
-  const std::string ratio =
-      absl::StrCat(GroupThousands(v.ratio().numerator()), "/",
-                   GroupThousands(v.ratio().denominator()));
-  const std::string percent = v.percent().empty() ? "—" : v.percent() + "%";
-  const std::string rounding =
-      v.percent().empty()
-          ? ""
-          : absl::StrCat(RoundingName(v.rounding()), " ", v.decimals(), "dp");
+  const std::string ratio = RatioText(v.ratio());
+  const std::string percent = PercentText(v);
+  const std::string rounding = v.percent().empty() ? "" : RoundingText(v);
   const std::string coverage =
       f.has_coverage()
           ? absl::StrCat(f.coverage().reported(), "/", f.coverage().expected())
@@ -104,17 +112,32 @@ std::string GroupThousands(int64_t value) {
   return value < 0 ? "-" + out : out;
 }
 
-std::string RoundingName(int mode) {
-  switch (mode) {
-    case common::v1::HALF_UP:
-      return "half-up";
-    case common::v1::HALF_EVEN:
-      return "half-even";
-    case common::v1::TRUNCATE:
-      return "truncate";
-    default:
-      return "unspecified";
+std::string RatioText(const common::v1::Ratio& ratio) {
+  return absl::StrCat(GroupThousands(ratio.numerator()), "/",
+                      GroupThousands(ratio.denominator()));
+}
+
+std::string PercentText(const common::v1::RenderedRatio& value) {
+  return value.percent().empty() ? "—" : value.percent() + "%";
+}
+
+std::string InputSequencesText(
+    const google::protobuf::Map<std::string, uint64_t>& sequences) {
+  const std::map<std::string, uint64_t> by_source(sequences.begin(),
+                                                  sequences.end());
+  std::vector<std::string> parts;
+  for (const auto& [source, sequence] : by_source) {
+    parts.push_back(absl::StrCat(source, " #", sequence));
   }
+  return absl::StrJoin(parts, ", ");
+}
+
+std::string RoundingName(int mode) {
+  return NameOf(mode,
+                {{common::v1::HALF_UP, "half-up"},
+                 {common::v1::HALF_EVEN, "half-even"},
+                 {common::v1::TRUNCATE, "truncate"}},
+                "unspecified");
 }
 
 std::string PublishedText(const Figure& figure) {
@@ -130,8 +153,7 @@ std::string PublishedText(const Figure& figure) {
 
 std::string FormatReportTable(const Report& report) {
   std::string out;
-  const absl::Time as_of = absl::FromUnixNanos(
-      google::protobuf::util::TimeUtil::TimestampToNanoseconds(report.as_of()));
+  const absl::Time as_of = FromProtoTime(report.as_of());
   absl::StrAppend(
       &out, "Báo cáo NQ57 · nq57 report — ", report.province_name(), " (",
       report.province(), "), kỳ/period ", report.period(), ", as of ",
@@ -171,8 +193,7 @@ std::string FormatReportTable(const Report& report) {
                   GroupThousands(d.pending()));
   if (!d.completed().percent().empty()) {
     absl::StrAppend(&out, "; completed ", d.completed().percent(), "% (",
-                    RoundingName(d.completed().rounding()), " ",
-                    d.completed().decimals(), "dp)");
+                    RoundingText(d.completed()), ")");
   }
   out += "\n";
 
@@ -203,8 +224,7 @@ std::string FormatReportTable(const Report& report) {
       flags.push_back(
           absl::StrCat("  FLAG ", f.id(), ": published ", f.published().text(),
                        ", computed ", f.value().percent(), "% (",
-                       GroupThousands(f.value().ratio().numerator()), "/",
-                       GroupThousands(f.value().ratio().denominator()), ")",
+                       RatioText(f.value().ratio()), ")",
                        f.published().note().empty()
                            ? ""
                            : absl::StrCat("; ", f.published().note()),

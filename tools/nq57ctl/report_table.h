@@ -15,7 +15,9 @@
 #include <string>
 #include <string_view>
 
+#include "google/protobuf/map.h"
 #include "nq57/aggregator/v1/aggregator.pb.h"
+#include "nq57/common/v1/ratio.pb.h"
 
 namespace nq57::ctl {
 
@@ -23,6 +25,14 @@ std::string FormatReportTable(const aggregator::v1::Report& report);
 
 // 2565124 -> "2,565,124".
 std::string GroupThousands(int64_t value);
+// A ratio as printed: "2,663/2,696".
+std::string RatioText(const common::v1::Ratio& ratio);
+// A percentage as printed: "98.8%", or "—" when there is none (no data).
+std::string PercentText(const common::v1::RenderedRatio& value);
+// The input sequences a report or an explanation was made at, by source:
+// "criteria #12, eidentity #3".
+std::string InputSequencesText(
+    const google::protobuf::Map<std::string, uint64_t>& sequences);
 // HALF_UP -> "half-up".
 std::string RoundingName(int mode);
 // The published check of a figure, e.g. "98,7 = TRUNCATE" or
