@@ -7,28 +7,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/descriptor.pb.h"
-#include "grpc/health/v1/health.grpc.pb.h"
-#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/testing/v1/probe.grpc.pb.h"
-#include "tests/support/server_process.h"
+#include "tests/support/grpc_probes.h"
+#include "tests/support/process_fixture.h"
+#include "tests/support/reflection_client.h"
 
 namespace nq57 {
 namespace {
 
 using grpc::health::v1::HealthCheckResponse;
-namespace reflection = grpc::reflection::v1alpha;
 
-const std::string kProbeServer = std::string(NQ57_BIN_DIR) + "/probe-server";
+constexpr char kProbeServer[] = "probe-server";
 
 // A draining gRPC server sends GOAWAY and a PING, and closes the connection
 // once the client acknowledges it. An idle gRPC C++ client only polls its
@@ -38,51 +31,21 @@ const std::string kProbeServer = std::string(NQ57_BIN_DIR) + "/probe-server";
 const bool kFastClientPolling =
     setenv("GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS", "50", 1) == 0;
 
-class ProcessTest : public ::testing::Test {
+class ProcessTest : public nq57::testing::ServerProcessTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat(
-               "process_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+  std::unique_ptr<ServerProcess> StartProbe(
+      std::vector<std::string> extra = {}) {
+    return StartServer(kProbeServer,
+                       {.shipped_config = false, .extra = std::move(extra)});
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::unique_ptr<ServerProcess> StartProbe() {
-    auto p = ServerProcess::Start(
-        kProbeServer,
-        {"--listen=127.0.0.1:0",
-         absl::StrCat("--data_dir=", (dir_ / "data").string())},
-        (dir_ / "stderr.log").string());
-    EXPECT_TRUE(p.ok()) << p.status();
-    return p.ok() ? std::move(*p) : nullptr;
-  }
-  std::string Log() {
-    std::ifstream in(dir_ / "stderr.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  std::filesystem::path dir_;
 };
-
-HealthCheckResponse::ServingStatus Check(grpc::health::v1::Health::Stub& stub) {
-  grpc::ClientContext ctx;
-  grpc::health::v1::HealthCheckRequest req;
-  HealthCheckResponse resp;
-  grpc::Status s = stub.Check(&ctx, req, &resp);
-  return s.ok() ? resp.status() : HealthCheckResponse::UNKNOWN;
-}
 
 TEST_F(ProcessTest, ServesThenDrainsOnSigtermAndExitsZero) {
   auto server = StartProbe();
   ASSERT_NE(server, nullptr);
-  auto channel = grpc::CreateChannel(server->address(),
-                                     grpc::InsecureChannelCredentials());
+  auto channel = ChannelTo(*server);
   auto health = grpc::health::v1::Health::NewStub(channel);
-  EXPECT_EQ(Check(*health), HealthCheckResponse::SERVING);
+  EXPECT_TRUE(Serving(channel, ""));
 
   grpc::ClientContext watch_ctx;
   grpc::health::v1::HealthCheckRequest req;
@@ -98,7 +61,7 @@ TEST_F(ProcessTest, ServesThenDrainsOnSigtermAndExitsZero) {
   auto code = server->Wait();
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 0);
-  const std::string log = Log();
+  const std::string log = ServerLog();
   EXPECT_NE(log.find("\"msg\":\"shutting down\""), std::string::npos) << log;
   EXPECT_NE(log.find("\"msg\":\"stopped\""), std::string::npos) << log;
   // One JSON line per RPC, with method, peer, code and latency.
@@ -114,20 +77,15 @@ TEST_F(ProcessTest, DrainIsPromptWithIdleClientConnections) {
   auto server = StartProbe();
   ASSERT_NE(server, nullptr);
   // A client that made a call and keeps its connection open, idle.
-  auto channel = grpc::CreateChannel(server->address(),
-                                     grpc::InsecureChannelCredentials());
-  auto probe = testing::v1::Probe::NewStub(channel);
+  auto probe = testing::v1::Probe::NewStub(ChannelTo(*server));
   grpc::ClientContext ctx;
   testing::v1::PutRequest req;
   req.set_key("k");
   testing::v1::PutResponse resp;
   ASSERT_TRUE(probe->Put(&ctx, req, &resp).ok());
   const absl::Time start = absl::Now();
-  server->Signal(SIGTERM);
-  auto code = server->Wait(absl::Seconds(20));
-  ASSERT_TRUE(code.ok()) << code.status();
-  EXPECT_EQ(*code, 0);
-  EXPECT_LT(absl::Now() - start, absl::Seconds(2)) << Log();
+  EXPECT_TRUE(TerminatesCleanly(*server, absl::Seconds(20)));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2)) << ServerLog();
 }
 
 // GET /metrics over a plain socket (HTTP/1.0: the server closes after
@@ -155,20 +113,15 @@ std::string HttpGet(const std::string& address, const std::string& path) {
 }
 
 TEST_F(ProcessTest, ExposesPrometheusMetrics) {
-  auto p = ServerProcess::Start(
-      kProbeServer,
-      {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
-       absl::StrCat("--data_dir=", (dir_ / "data").string())},
-      (dir_ / "stderr.log").string());
-  ASSERT_TRUE(p.ok()) << p.status();
+  auto server = StartProbe({"--metrics_listen=127.0.0.1:0"});
+  ASSERT_NE(server, nullptr);
   std::string metrics_address;
-  for (const std::string& line : (*p)->startup_lines()) {
+  for (const std::string& line : server->startup_lines()) {
     const size_t at = line.find(" metrics on ");
     if (at != std::string::npos) metrics_address = line.substr(at + 12);
   }
   ASSERT_FALSE(metrics_address.empty());
-  auto probe = testing::v1::Probe::NewStub(
-      grpc::CreateChannel((*p)->address(), grpc::InsecureChannelCredentials()));
+  auto probe = testing::v1::Probe::NewStub(ChannelTo(*server));
   for (int i = 0; i < 3; ++i) {
     grpc::ClientContext ctx;
     testing::v1::PutRequest req;
@@ -194,35 +147,22 @@ TEST_F(ProcessTest, ExposesPrometheusMetrics) {
 TEST_F(ProcessTest, ReflectionListsAndDescribesEveryServiceIncludingHealth) {
   auto server = StartProbe();
   ASSERT_NE(server, nullptr);
-  auto stub = reflection::ServerReflection::NewStub(grpc::CreateChannel(
-      server->address(), grpc::InsecureChannelCredentials()));
-  grpc::ClientContext ctx;
-  auto stream = stub->ServerReflectionInfo(&ctx);
-  reflection::ServerReflectionRequest list;
-  list.set_list_services("*");
-  ASSERT_TRUE(stream->Write(list));
-  reflection::ServerReflectionResponse resp;
-  ASSERT_TRUE(stream->Read(&resp));
-  std::vector<std::string> names;
-  for (const auto& s : resp.list_services_response().service()) {
-    names.push_back(s.name());
-  }
-  for (const char* expected : {"grpc.health.v1.Health", "nq57.testing.v1.Probe",
-                               "nq57.changes.v1.ChangeFeed",
-                               "grpc.reflection.v1alpha.ServerReflection"}) {
-    EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end())
-        << expected;
-  }
-  for (const std::string& name : names) {
-    reflection::ServerReflectionRequest describe;
-    describe.set_file_containing_symbol(name);
-    ASSERT_TRUE(stream->Write(describe));
-    ASSERT_TRUE(stream->Read(&resp));
-    ASSERT_TRUE(resp.has_file_descriptor_response())
-        << name << ": " << resp.error_response().error_message();
+  nq57::testing::ReflectionClient reflection(ChannelTo(*server));
+  absl::StatusOr<std::vector<std::string>> names = reflection.ListServices();
+  ASSERT_TRUE(names.ok()) << names.status();
+  EXPECT_EQ(nq57::testing::MissingNames(
+                *names, {"grpc.health.v1.Health", "nq57.testing.v1.Probe",
+                         "nq57.changes.v1.ChangeFeed",
+                         "grpc.reflection.v1alpha.ServerReflection"}),
+            std::vector<std::string>{});
+  for (const std::string& name : *names) {
+    auto resp = reflection.FileContaining(name);
+    ASSERT_TRUE(resp.ok()) << name << ": " << resp.status();
+    ASSERT_TRUE(resp->has_file_descriptor_response())
+        << name << ": " << resp->error_response().error_message();
     bool found = false;
     for (const std::string& bytes :
-         resp.file_descriptor_response().file_descriptor_proto()) {
+         resp->file_descriptor_response().file_descriptor_proto()) {
       google::protobuf::FileDescriptorProto file;
       ASSERT_TRUE(file.ParseFromString(bytes));
       for (const auto& service : file.service()) {
@@ -233,23 +173,22 @@ TEST_F(ProcessTest, ReflectionListsAndDescribesEveryServiceIncludingHealth) {
     }
     EXPECT_TRUE(found) << name;
   }
-  stream->WritesDone();
-  ctx.TryCancel();
 }
 
 TEST_F(ProcessTest, BadFlagValuesExitNonZeroWithAClearMessage) {
-  RunResult r = RunToCompletion(kProbeServer, {"--log_format=xml"});
+  const std::string probe_server = nq57::testing::BinaryPath(kProbeServer);
+  RunResult r = RunToCompletion(probe_server, {"--log_format=xml"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("--log_format: expected json or text"),
             std::string::npos)
       << r.output;
   r = RunToCompletion(
-      kProbeServer,
-      {"--listen=nonsense", absl::StrCat("--data_dir=", dir_.string())});
+      probe_server,
+      {"--listen=nonsense", absl::StrCat("--data_dir=", dir().string())});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("--listen: expected HOST:PORT"), std::string::npos)
       << r.output;
-  r = RunToCompletion(kProbeServer, {"--no_such_flag=1"});
+  r = RunToCompletion(probe_server, {"--no_such_flag=1"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("no_such_flag"), std::string::npos) << r.output;
 }
@@ -257,48 +196,46 @@ TEST_F(ProcessTest, BadFlagValuesExitNonZeroWithAClearMessage) {
 TEST_F(ProcessTest, PortInUseIsAClearError) {
   auto server = StartProbe();
   ASSERT_NE(server, nullptr);
-  RunResult r = RunToCompletion(
-      kProbeServer, {absl::StrCat("--listen=", server->address()),
-                     absl::StrCat("--data_dir=", (dir_ / "other").string())});
+  RunResult r = RunToCompletion(nq57::testing::BinaryPath(kProbeServer),
+                                {absl::StrCat("--listen=", server->address()),
+                                 absl::StrCat("--data_dir=", Path("other"))});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("cannot listen on " + server->address()),
             std::string::npos)
       << r.output;
 }
 
+// Puts k<i> = v<i> with request id req-<i>.
+grpc::Status PutNumbered(testing::v1::Probe::Stub& probe, int i,
+                         testing::v1::PutResponse* resp) {
+  grpc::ClientContext ctx;
+  testing::v1::PutRequest req;
+  req.set_key(absl::StrCat("k", i));
+  req.set_value(absl::StrCat("v", i));
+  req.set_request_id(absl::StrCat("req-", i));
+  return probe.Put(&ctx, req, resp);
+}
+
 TEST_F(ProcessTest, AcknowledgedWritesSurviveKillNine) {
   auto server = StartProbe();
   ASSERT_NE(server, nullptr);
-  auto probe = testing::v1::Probe::NewStub(grpc::CreateChannel(
-      server->address(), grpc::InsecureChannelCredentials()));
+  auto probe = testing::v1::Probe::NewStub(ChannelTo(*server));
   uint64_t last_sequence = 0;
   for (int i = 0; i < 50; ++i) {
-    grpc::ClientContext ctx;
-    testing::v1::PutRequest req;
-    req.set_key(absl::StrCat("k", i));
-    req.set_value(absl::StrCat("v", i));
-    req.set_request_id(absl::StrCat("req-", i));
     testing::v1::PutResponse resp;
-    ASSERT_TRUE(probe->Put(&ctx, req, &resp).ok());
+    ASSERT_TRUE(PutNumbered(*probe, i, &resp).ok());
     last_sequence = resp.sequence();
   }
-  server->Signal(SIGKILL);
-  ASSERT_EQ(*server->Wait(), 128 + SIGKILL);
+  ASSERT_TRUE(DiesOnSigkill(*server));
 
   server = StartProbe();
   ASSERT_NE(server, nullptr);
-  probe = testing::v1::Probe::NewStub(grpc::CreateChannel(
-      server->address(), grpc::InsecureChannelCredentials()));
+  probe = testing::v1::Probe::NewStub(ChannelTo(*server));
   // Every acknowledged write is there: a retry of each is a replay with the
   // original sequence, and a new write continues after the last sequence.
   for (int i = 0; i < 50; ++i) {
-    grpc::ClientContext ctx;
-    testing::v1::PutRequest req;
-    req.set_key(absl::StrCat("k", i));
-    req.set_value(absl::StrCat("v", i));
-    req.set_request_id(absl::StrCat("req-", i));
     testing::v1::PutResponse resp;
-    ASSERT_TRUE(probe->Put(&ctx, req, &resp).ok());
+    ASSERT_TRUE(PutNumbered(*probe, i, &resp).ok());
     EXPECT_EQ(resp.sequence(), static_cast<uint64_t>(i + 1));
   }
   grpc::ClientContext ctx;

@@ -18,6 +18,7 @@
 #include "common/time/clock.h"
 #include "common/units/unit_registry.h"
 #include "gtest/gtest.h"
+#include "tests/support/proto_date.h"
 #include "tests/support/temp_dir.h"
 
 namespace nq57::eidentity {
@@ -26,13 +27,7 @@ namespace {
 const std::string kConfigDir = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
 constexpr char kPhuTho[] = "provinces/25";
 
-common::v1::Date Date(int y, int m, int d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
+constexpr auto& Date = nq57::testing::ProtoDate;
 
 v1::MetricValue Count(int64_t n) {
   v1::MetricValue v;
@@ -124,15 +119,9 @@ class EidentityCoreTest : public nq57::testing::TempDirTest {
     return r.ok() ? *r : v1::Rollup();
   }
 
-  static const v1::MetricFigure& Figure(const v1::Rollup& r,
-                                        const std::string& code) {
-    for (const auto& f : r.figures()) {
-      if (f.metric() == code) return f;
-    }
-    ADD_FAILURE() << "no figure " << code;
-    return v1::MetricFigure::default_instance();
-  }
-  static const v1::MetricFigure& Figure(const v1::UnitMetrics& r,
+  // The figure of metric `code` in a v1::Rollup or v1::UnitMetrics.
+  template <typename WithFigures>
+  static const v1::MetricFigure& Figure(const WithFigures& r,
                                         const std::string& code) {
     for (const auto& f : r.figures()) {
       if (f.metric() == code) return f;

@@ -18,6 +18,7 @@
 #include "common/time/clock.h"
 #include "gtest/gtest.h"
 #include "services/publicservice/publicservice_core.h"
+#include "tests/support/proto_date.h"
 #include "tests/support/temp_dir.h"
 
 namespace nq57::publicservice {
@@ -35,13 +36,7 @@ inline absl::Time FixedNow() {
                          absl::FixedTimeZone(7 * 3600));
 }
 
-inline common::v1::Date Date(int y, int m, int d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
+inline constexpr auto& Date = nq57::testing::ProtoDate;
 
 class PublicServiceCoreTest : public nq57::testing::TempDirTest {
  protected:

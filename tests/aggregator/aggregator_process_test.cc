@@ -7,22 +7,17 @@
 //  - federation: three provincial stacks and a national aggregator; a tie in
 //    a criteria group ranks 1, 2, 2.
 // Links no server code: only clients and process control.
-#include <signal.h>
-
 #include <atomic>
 #include <random>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "grpc/health/v1/health.grpc.pb.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
-#include "tests/support/server_process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/grpc_probes.h"
+#include "tests/support/process_fixture.h"
 
 namespace nq57 {
 namespace {
@@ -30,22 +25,17 @@ namespace {
 using aggregator::v1::AggregatorService;
 using criteria::v1::CriteriaService;
 
-const std::string kBin = NQ57_BIN_DIR;
-const std::string kConfig = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
+using ::nq57::testing::InsecureChannel;
 
-class AggregatorProcessTest : public nq57::testing::TempDirTest {
+class AggregatorProcessTest : public nq57::testing::ServerProcessTest {
  protected:
+  // `program` with its data in Path(name) and its log in Path(name.log).
   std::unique_ptr<ServerProcess> StartServer(
       const std::string& program, const std::string& name,
       std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--listen=127.0.0.1:0",
-                                     absl::StrCat("--data_dir=", Path(name)),
-                                     absl::StrCat("--config_dir=", kConfig)};
-    args.insert(args.end(), extra.begin(), extra.end());
-    auto p =
-        ServerProcess::Start(kBin + "/" + program, args, Path(name + ".log"));
-    EXPECT_TRUE(p.ok()) << p.status();
-    return p.ok() ? std::move(*p) : nullptr;
+    return ServerProcessTest::StartServer(
+        program,
+        {.data = name, .log = name + ".log", .extra = std::move(extra)});
   }
 
   std::unique_ptr<ServerProcess> StartAggregator(
@@ -59,21 +49,14 @@ class AggregatorProcessTest : public nq57::testing::TempDirTest {
   }
 };
 
-std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-}
-
 // Waits until the server's overall health is SERVING (the aggregator turns
 // SERVING once every source has caught up).
 bool WaitServing(const std::string& address, absl::Duration timeout) {
-  auto health = grpc::health::v1::Health::NewStub(Connect(address));
+  auto health = grpc::health::v1::Health::NewStub(InsecureChannel(address));
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
-    grpc::ClientContext ctx;
-    grpc::health::v1::HealthCheckRequest req;
-    grpc::health::v1::HealthCheckResponse resp;
-    if (health->Check(&ctx, req, &resp).ok() &&
-        resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+    if (nq57::testing::HealthOf(*health) ==
+        grpc::health::v1::HealthCheckResponse::SERVING) {
       return true;
     }
     absl::SleepFor(absl::Milliseconds(20));
@@ -149,7 +132,8 @@ aggregator::v1::Report GetReport(AggregatorService::Stub& stub,
 TEST_F(AggregatorProcessTest, ExactlyOnceAcrossTwentyKillNinePoints) {
   auto criteria = StartServer("criteria-server", "criteria");
   ASSERT_NE(criteria, nullptr);
-  auto criteria_stub = CriteriaService::NewStub(Connect(criteria->address()));
+  auto criteria_stub =
+      CriteriaService::NewStub(InsecureChannel(criteria->address()));
   std::vector<std::string> assignments =
       SeedCriteria(*criteria_stub, "provinces/25", 3, criteria::v1::PARTY,
                    criteria::v1::DATA, common::v1::COMMUNE);
@@ -168,7 +152,7 @@ TEST_F(AggregatorProcessTest, ExactlyOnceAcrossTwentyKillNinePoints) {
   std::atomic<int> writes{0};
   std::thread writer([&] {
     std::mt19937_64 rng(57);
-    auto stub = CriteriaService::NewStub(Connect(criteria->address()));
+    auto stub = CriteriaService::NewStub(InsecureChannel(criteria->address()));
     while (!stop.load()) {
       const auto state =
           static_cast<criteria::v1::ProgressState>(1 + rng() % 3);
@@ -180,8 +164,7 @@ TEST_F(AggregatorProcessTest, ExactlyOnceAcrossTwentyKillNinePoints) {
   std::mt19937_64 rng(2025);
   for (int kill = 0; kill < 20; ++kill) {
     absl::SleepFor(absl::Milliseconds(30 + rng() % 150));
-    agg->Signal(SIGKILL);
-    ASSERT_EQ(*agg->Wait(), 128 + SIGKILL);
+    ASSERT_TRUE(DiesOnSigkill(*agg));
     agg = StartAggregator("aggregator", {source});
     ASSERT_NE(agg, nullptr);
   }
@@ -190,7 +173,7 @@ TEST_F(AggregatorProcessTest, ExactlyOnceAcrossTwentyKillNinePoints) {
   EXPECT_GT(writes.load(), 100);
 
   ASSERT_TRUE(WaitServing(agg->address(), absl::Seconds(30)));
-  auto agg_stub = AggregatorService::NewStub(Connect(agg->address()));
+  auto agg_stub = AggregatorService::NewStub(InsecureChannel(agg->address()));
   // Caught up with the last write: the report reflects the criteria head.
   aggregator::v1::Report report;
   for (int i = 0; i < 200; ++i) {
@@ -235,16 +218,15 @@ TEST_F(AggregatorProcessTest, ExactlyOnceAcrossTwentyKillNinePoints) {
       << (rebuilt.differences_size() ? rebuilt.differences(0) : "");
   EXPECT_GT(rebuilt.measures_compared(), 10);
 
-  agg->Signal(SIGTERM);
-  EXPECT_EQ(*agg->Wait(), 0);
-  criteria->Signal(SIGTERM);
-  EXPECT_EQ(*criteria->Wait(), 0);
+  EXPECT_TRUE(TerminatesCleanly(*agg));
+  EXPECT_TRUE(TerminatesCleanly(*criteria));
 }
 
 TEST_F(AggregatorProcessTest, WatchReportsSeesADataServiceWrite) {
   auto criteria = StartServer("criteria-server", "criteria");
   ASSERT_NE(criteria, nullptr);
-  auto criteria_stub = CriteriaService::NewStub(Connect(criteria->address()));
+  auto criteria_stub =
+      CriteriaService::NewStub(InsecureChannel(criteria->address()));
   auto assignments =
       SeedCriteria(*criteria_stub, "provinces/25", 1, criteria::v1::FRONT,
                    criteria::v1::TRAINING, common::v1::COMMUNE);
@@ -252,7 +234,7 @@ TEST_F(AggregatorProcessTest, WatchReportsSeesADataServiceWrite) {
                              {absl::StrCat("criteria@", criteria->address())});
   ASSERT_NE(agg, nullptr);
   ASSERT_TRUE(WaitServing(agg->address(), absl::Seconds(30)));
-  auto agg_stub = AggregatorService::NewStub(Connect(agg->address()));
+  auto agg_stub = AggregatorService::NewStub(InsecureChannel(agg->address()));
 
   grpc::ClientContext ctx;
   aggregator::v1::WatchReportsRequest req;
@@ -293,7 +275,8 @@ TEST_F(AggregatorProcessTest, FederationRanksProvincesWithTies) {
     const std::string tag = s.province.substr(s.province.size() - 2);
     s.criteria = StartServer("criteria-server", "criteria-" + tag);
     ASSERT_NE(s.criteria, nullptr);
-    auto stub = CriteriaService::NewStub(Connect(s.criteria->address()));
+    auto stub =
+        CriteriaService::NewStub(InsecureChannel(s.criteria->address()));
     auto assignments =
         SeedCriteria(*stub, s.province, 2, criteria::v1::GOVERNMENT,
                      criteria::v1::PLATFORMS, common::v1::PROVINCE);
@@ -311,7 +294,7 @@ TEST_F(AggregatorProcessTest, FederationRanksProvincesWithTies) {
   auto national = StartAggregator("national", national_sources);
   ASSERT_NE(national, nullptr);
   ASSERT_TRUE(WaitServing(national->address(), absl::Seconds(30)));
-  auto stub = AggregatorService::NewStub(Connect(national->address()));
+  auto stub = AggregatorService::NewStub(InsecureChannel(national->address()));
   aggregator::v1::Rankings rankings;
   for (int attempt = 0; attempt < 100; ++attempt) {
     grpc::ClientContext ctx;

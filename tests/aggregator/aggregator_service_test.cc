@@ -8,49 +8,42 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "common/base/field_error.h"
-#include "common/server/grpc_status.h"
 #include "google/protobuf/util/json_util.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
 #include "services/aggregator/aggregator_server.h"
 #include "services/criteria/criteria_server.h"
+#include "tests/support/loopback_server.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 namespace nq57 {
 namespace {
 
 using aggregator::v1::AggregatorService;
 using criteria::v1::CriteriaService;
+using ::nq57::testing::ChannelTo;
+using ::nq57::testing::LoopbackServerOptions;
+using ::nq57::testing::Shutdown;
+using ::nq57::testing::ViolationsOf;
 
 class AggregatorServiceTest : public nq57::testing::TempDirTest {
  protected:
   void SetUp() override {
-    const std::string config = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
     criteria_ = std::move(*criteria::CriteriaServer::Create(
-        {.server = {.listen = "127.0.0.1:0",
-                    .data_dir = Path("criteria"),
-                    .config_dir = config}}));
-    criteria_stub_ = CriteriaService::NewStub(grpc::CreateChannel(
-        criteria_->host().address(), grpc::InsecureChannelCredentials()));
+        {.server = LoopbackServerOptions(Path("criteria"))}));
+    criteria_stub_ = CriteriaService::NewStub(ChannelTo(*criteria_));
 
     aggregator_ = std::move(*aggregator::AggregatorServer::Create(
-        {.server = {.listen = "127.0.0.1:0",
-                    .data_dir = Path("aggregator"),
-                    .config_dir = config},
+        {.server = LoopbackServerOptions(Path("aggregator")),
          .sources = {{"criteria", "criteria", criteria_->host().address()}}}));
-    stub_ = AggregatorService::NewStub(grpc::CreateChannel(
-        aggregator_->host().address(), grpc::InsecureChannelCredentials()));
+    stub_ = AggregatorService::NewStub(ChannelTo(*aggregator_));
   }
 
   void TearDown() override {
-    aggregator_->BeginShutdown();
-    aggregator_->host().Shutdown(absl::Seconds(2));
-    criteria_->BeginShutdown();
-    criteria_->host().Shutdown(absl::Seconds(2));
+    Shutdown(*aggregator_, absl::Seconds(2));
+    Shutdown(*criteria_, absl::Seconds(2));
     aggregator_.reset();
     criteria_.reset();
   }
@@ -140,7 +133,7 @@ TEST_F(AggregatorServiceTest, ReportErrorsNameTheField) {
   aggregator::v1::Report out;
   grpc::Status s = stub_->GetReport(&c1, req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s))[0].field, "province");
+  EXPECT_EQ(ViolationsOf(s)[0].field, "province");
   grpc::ClientContext c2;
   req.set_province("provinces/99");
   EXPECT_EQ(stub_->GetReport(&c2, req, &out).error_code(),
@@ -150,7 +143,7 @@ TEST_F(AggregatorServiceTest, ReportErrorsNameTheField) {
   req.set_period("2025-13");
   s = stub_->GetReport(&c3, req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s))[0].field, "period");
+  EXPECT_EQ(ViolationsOf(s)[0].field, "period");
   grpc::ClientContext c4;
   req.set_province("provinces/25/communes/07900");
   req.clear_period();
@@ -316,7 +309,7 @@ TEST_F(AggregatorServiceTest, RankingsListReportsAndRankHistory) {
   aggregator::v1::ListReportsResponse page;
   s = stub_->ListReports(&forged, list, &page);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s))[0].field, "page_token");
+  EXPECT_EQ(ViolationsOf(s)[0].field, "page_token");
 }
 
 TEST_F(AggregatorServiceTest, EveryConsumerExistsBeforeTheServerServes) {
@@ -330,7 +323,7 @@ TEST_F(AggregatorServiceTest, EveryConsumerExistsBeforeTheServerServes) {
 
 TEST_F(AggregatorServiceTest, CreateLoadsAndChecksTheLabels) {
   const std::filesystem::path config = dir() / "config";
-  std::filesystem::copy(std::string(NQ57_SOURCE_DIR) + "/deploy/config", config,
+  std::filesystem::copy(nq57::testing::ShippedConfigDir(), config,
                         std::filesystem::copy_options::recursive);
   std::filesystem::remove_all(config / "labels");
   auto create = [&] {

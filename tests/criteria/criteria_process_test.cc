@@ -2,67 +2,33 @@
 // health, reflection describing nq57.criteria.v1.CriteriaService, a durable
 // write that survives kill -9, and a clean SIGTERM drain. Links no server
 // code.
-#include <signal.h>
-
-#include "absl/strings/str_cat.h"
-#include "grpc/health/v1/health.grpc.pb.h"
-#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
-#include "tests/support/server_process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/process_fixture.h"
+#include "tests/support/reflection_client.h"
 
 namespace nq57::criteria {
 namespace {
 
-namespace reflection = grpc::reflection::v1alpha;
-using grpc::health::v1::HealthCheckResponse;
-
-const std::string kCriteriaServer =
-    std::string(NQ57_BIN_DIR) + "/criteria-server";
-
-class CriteriaProcessTest : public nq57::testing::TempDirTest {
+class CriteriaProcessTest : public nq57::testing::ServerProcessTest {
  protected:
   std::unique_ptr<ServerProcess> Start() {
-    auto p = ServerProcess::Start(
-        kCriteriaServer,
-        {"--listen=127.0.0.1:0", absl::StrCat("--data_dir=", Path("data")),
-         absl::StrCat("--config_dir=", NQ57_SOURCE_DIR, "/deploy/config")},
-        Path("stderr.log"));
-    EXPECT_TRUE(p.ok()) << p.status();
-    return p.ok() ? std::move(*p) : nullptr;
+    return StartServer("criteria-server");
   }
 };
 
 TEST_F(CriteriaProcessTest, ServesHealthReflectionAndDurableWrites) {
   auto server = Start();
   ASSERT_NE(server, nullptr);
-  auto channel = grpc::CreateChannel(server->address(),
-                                     grpc::InsecureChannelCredentials());
+  auto channel = ChannelTo(*server);
+  ASSERT_TRUE(Serving(channel, "nq57.criteria.v1.CriteriaService"));
   {
-    auto health = grpc::health::v1::Health::NewStub(channel);
-    grpc::ClientContext ctx;
-    grpc::health::v1::HealthCheckRequest req;
-    req.set_service("nq57.criteria.v1.CriteriaService");
-    HealthCheckResponse resp;
-    ASSERT_TRUE(health->Check(&ctx, req, &resp).ok());
-    EXPECT_EQ(resp.status(), HealthCheckResponse::SERVING);
-  }
-  {
-    auto stub = reflection::ServerReflection::NewStub(channel);
-    grpc::ClientContext ctx;
-    auto stream = stub->ServerReflectionInfo(&ctx);
-    reflection::ServerReflectionRequest req;
-    req.set_file_containing_symbol("nq57.criteria.v1.CriteriaService");
-    ASSERT_TRUE(stream->Write(req));
-    reflection::ServerReflectionResponse resp;
-    ASSERT_TRUE(stream->Read(&resp));
-    EXPECT_TRUE(resp.has_file_descriptor_response())
-        << resp.error_response().error_message();
-    stream->WritesDone();
-    ctx.TryCancel();
+    nq57::testing::ReflectionClient reflection(channel);
+    auto described =
+        reflection.FileContaining("nq57.criteria.v1.CriteriaService");
+    ASSERT_TRUE(described.ok()) << described.status();
+    EXPECT_TRUE(described->has_file_descriptor_response())
+        << described->error_response().error_message();
   }
   auto criteria = v1::CriteriaService::NewStub(channel);
   v1::CreateCriterionRequest create;
@@ -80,13 +46,11 @@ TEST_F(CriteriaProcessTest, ServesHealthReflectionAndDurableWrites) {
     grpc::ClientContext ctx;
     ASSERT_TRUE(criteria->CreateCriterion(&ctx, create, &created).ok());
   }
-  server->Signal(SIGKILL);
-  ASSERT_EQ(*server->Wait(), 128 + SIGKILL);
+  ASSERT_TRUE(DiesOnSigkill(*server));
 
   server = Start();
   ASSERT_NE(server, nullptr);
-  criteria = v1::CriteriaService::NewStub(grpc::CreateChannel(
-      server->address(), grpc::InsecureChannelCredentials()));
+  criteria = v1::CriteriaService::NewStub(ChannelTo(*server));
   v1::GetCriterionRequest get;
   get.set_name("criteria/PT-GOV-DATA-001");
   v1::Criterion got;
@@ -98,10 +62,7 @@ TEST_F(CriteriaProcessTest, ServesHealthReflectionAndDurableWrites) {
   // An idle open connection holds the drain until the drain deadline (the
   // common server's behaviour); close ours first.
   criteria.reset();
-  server->Signal(SIGTERM);
-  auto code = server->Wait();
-  ASSERT_TRUE(code.ok()) << code.status();
-  EXPECT_EQ(*code, 0);
+  EXPECT_TRUE(TerminatesCleanly(*server));
 }
 
 }  // namespace

@@ -9,54 +9,30 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "common/base/field_error.h"
-#include "common/server/grpc_status.h"
 #include "google/protobuf/util/time_util.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/loopback_server.h"
 
 namespace nq57::criteria {
 namespace {
 
 using ::google::protobuf::Timestamp;
 using ::google::protobuf::util::TimeUtil;
+using ::nq57::testing::FieldOf;
 using Stub = v1::CriteriaService::Stub;
 
 Timestamp Ts(absl::Time t) {
   return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
 }
 
-std::string FirstField(const grpc::Status& status) {
-  auto violations = FieldViolationsOf(FromGrpcStatus(status));
-  return violations.empty() ? "" : violations[0].field;
-}
-
 constexpr char kPhuTho[] = "provinces/25";
 constexpr char kVietTri[] = "provinces/25/communes/07900";
 
-class CriteriaServerTest : public nq57::testing::TempDirTest {
+class CriteriaServerTest
+    : public nq57::testing::LoopbackServerTest<CriteriaServer,
+                                               v1::CriteriaService> {
  protected:
-  void SetUp() override {
-    auto server = CriteriaServer::Create(
-        {.server = {.listen = "127.0.0.1:0",
-                    .data_dir = Path("db"),
-                    .config_dir = NQ57_SOURCE_DIR "/deploy/config"}});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    stub_ = v1::CriteriaService::NewStub(grpc::CreateChannel(
-        server_->host().address(), grpc::InsecureChannelCredentials()));
-  }
-  void TearDown() override {
-    if (server_) {
-      server_->BeginShutdown();
-      server_->host().Shutdown(absl::Seconds(5));
-    }
-    server_.reset();
-  }
-
   template <typename Request, typename Response>
   grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*,
                                                  const Request&, Response*),
@@ -110,9 +86,6 @@ class CriteriaServerTest : public nq57::testing::TempDirTest {
     EXPECT_TRUE(s.ok()) << s.error_message();
     return resp;
   }
-
-  std::unique_ptr<CriteriaServer> server_;
-  std::unique_ptr<Stub> stub_;
 };
 
 TEST_F(CriteriaServerTest, CatalogueCreateGetListUpdateRetire) {
@@ -137,7 +110,7 @@ TEST_F(CriteriaServerTest, CatalogueCreateGetListUpdateRetire) {
   v1::Criterion ignored;
   grpc::Status s = Call(&Stub::CreateCriterion, bad, &ignored);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FirstField(s), "criterion.title");
+  EXPECT_EQ(FieldOf(s), "criterion.title");
 
   v1::GetCriterionRequest get;
   get.set_name("criteria/GOV-DATA-001");
@@ -174,7 +147,7 @@ TEST_F(CriteriaServerTest, CatalogueCreateGetListUpdateRetire) {
   update.mutable_update_mask()->add_paths("level");
   s = Call(&Stub::UpdateCriterion, update, &updated);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FirstField(s), "update_mask");
+  EXPECT_EQ(FieldOf(s), "update_mask");
 
   v1::RetireCriterionRequest retire;
   retire.set_name("criteria/PARTY-DIR-001");
@@ -221,7 +194,7 @@ TEST_F(CriteriaServerTest, AssignmentsCreateBatchListAndErrors) {
   create.set_criterion("criteria/C-COMMUNE");
   grpc::Status s = Call(&Stub::CreateAssignment, create, &a);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FirstField(s), "unit");
+  EXPECT_EQ(FieldOf(s), "unit");
 
   // Bulk: every commune of Phú Thọ (one already had it), the province, the
   // agencies.
@@ -237,7 +210,7 @@ TEST_F(CriteriaServerTest, AssignmentsCreateBatchListAndErrors) {
   by_list.mutable_units()->add_units(kVietTri);
   s = Call(&Stub::BatchCreateAssignments, by_list, &bulk);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FirstField(s), "units.units[1]");
+  EXPECT_EQ(FieldOf(s), "units.units[1]");
   by_list.mutable_units()->set_units(1, "provinces/04");
   ASSERT_TRUE(Call(&Stub::BatchCreateAssignments, by_list, &bulk).ok());
   EXPECT_EQ(bulk.assignments_size(), 2);
@@ -327,12 +300,12 @@ TEST_F(CriteriaServerTest, ProgressHistorySummaryAndOverdue) {
   *report.mutable_report()->mutable_complete_time() = Ts(now + absl::Hours(2));
   grpc::Status s = Call(&Stub::ReportProgress, report, &a);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FirstField(s), "report.complete_time");
+  EXPECT_EQ(FieldOf(s), "report.complete_time");
   *report.mutable_report()->mutable_complete_time() =
       Ts(assigned - absl::Hours(1));
   s = Call(&Stub::ReportProgress, report, &a);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FirstField(s), "report.complete_time");
+  EXPECT_EQ(FieldOf(s), "report.complete_time");
   report.mutable_report()->set_assignment(std::string(kVietTri) +
                                           "/assignments/NOPE");
   EXPECT_EQ(Call(&Stub::ReportProgress, report, &a).error_code(),
@@ -457,7 +430,7 @@ TEST_F(CriteriaServerTest, PagesThrough2500Criteria) {
   v1::ListCriteriaResponse resp;
   grpc::Status s = Call(&Stub::ListCriteria, req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FirstField(s), "page_token");
+  EXPECT_EQ(FieldOf(s), "page_token");
 }
 
 TEST_F(CriteriaServerTest, BatchOf1000WithOneBadItemWritesNothing) {
@@ -491,7 +464,7 @@ TEST_F(CriteriaServerTest, BatchOf1000WithOneBadItemWritesNothing) {
   *bad.mutable_items(637)->mutable_complete_time() = Ts(now + absl::Hours(1));
   grpc::Status s = Call(&Stub::BatchReportProgress, bad, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FirstField(s), "items[637].complete_time");
+  EXPECT_EQ(FieldOf(s), "items[637].complete_time");
   // Found inside the commit, after 999 items were applied: a completion
   // before the assignment; and an unassigned unit.
   bad = batch;
@@ -499,7 +472,7 @@ TEST_F(CriteriaServerTest, BatchOf1000WithOneBadItemWritesNothing) {
       Ts(assigned - absl::Hours(1));
   s = Call(&Stub::BatchReportProgress, bad, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FirstField(s), "items[999].complete_time");
+  EXPECT_EQ(FieldOf(s), "items[999].complete_time");
   bad = batch;
   bad.mutable_items(500)->set_assignment(
       "provinces/01/communes/00004/assignments/B0");
@@ -509,7 +482,7 @@ TEST_F(CriteriaServerTest, BatchOf1000WithOneBadItemWritesNothing) {
   // Too many items.
   bad = batch;
   bad.add_items()->CopyFrom(batch.items(0));
-  EXPECT_EQ(FirstField(Call(&Stub::BatchReportProgress, bad, &resp)), "items");
+  EXPECT_EQ(FieldOf(Call(&Stub::BatchReportProgress, bad, &resp)), "items");
 
   EXPECT_EQ(server_->store().change_log().head(), head);
   EXPECT_EQ(Summary(kPhuTho, true).total().ratio().numerator(), 0);

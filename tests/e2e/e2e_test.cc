@@ -24,6 +24,7 @@
 #include "nq57/aggregator/v1/aggregator.pb.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57 {
 namespace {
@@ -58,32 +59,19 @@ std::string LineWith(const std::string& text, const std::string& needle) {
   return "";
 }
 
-class EndToEndTest : public ::testing::Test {
+class EndToEndTest : public nq57::testing::TempDirTest {
  protected:
   static constexpr const char* kServices[] = {"criteria", "publicservice",
                                               "eidentity", "aggregator"};
 
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat(
-               "e2e_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override {
-    servers_.clear();
-    std::filesystem::remove_all(dir_);
-  }
-
-  // Starts `name`-server with its data under dir_/name; `listen` defaults to
-  // a free port.
+  // Starts `name`-server with its data under dir()/name; `listen` defaults
+  // to a free port.
   void Start(const std::string& name,
              const std::string& listen = "127.0.0.1:0") {
-    std::vector<std::string> args = {
-        absl::StrCat("--listen=", listen),
-        absl::StrCat("--data_dir=", (dir_ / name).string()),
-        absl::StrCat("--config_dir=", kConfig), "--drain_seconds=5"};
+    std::vector<std::string> args = {absl::StrCat("--listen=", listen),
+                                     absl::StrCat("--data_dir=", Path(name)),
+                                     absl::StrCat("--config_dir=", kConfig),
+                                     "--drain_seconds=5"};
     if (name == "aggregator") {
       args.push_back(absl::StrCat(
           "--source=criteria=criteria@", servers_["criteria"]->address(),
@@ -91,7 +79,7 @@ class EndToEndTest : public ::testing::Test {
           ",eidentity=eidentity@", servers_["eidentity"]->address()));
     }
     auto p = ServerProcess::Start(kBin + "/" + name + "-server", args,
-                                  (dir_ / (name + ".log")).string());
+                                  Path(name + ".log"));
     ASSERT_TRUE(p.ok()) << p.status();
     servers_[name] = std::move(*p);
   }
@@ -106,7 +94,16 @@ class EndToEndTest : public ::testing::Test {
     return RunToCompletion(kBin + "/nq57ctl", all);
   }
 
-  std::filesystem::path dir_;
+  // SIGTERM to every server at once: each drains and exits 0.
+  void TerminateAll() {
+    for (auto& [name, server] : servers_) server->Signal(SIGTERM);
+    for (auto& [name, server] : servers_) {
+      absl::StatusOr<int> code = server->Wait();
+      ASSERT_TRUE(code.ok()) << name << ": " << code.status();
+      EXPECT_EQ(*code, 0) << name;
+    }
+  }
+
   std::map<std::string, std::unique_ptr<ServerProcess>> servers_;
 };
 
@@ -219,12 +216,7 @@ TEST_F(EndToEndTest, ReferenceDatasetGivesTheSeedFigures) {
   EXPECT_EQ(again.output, table.output);
 
   // SIGTERM: every process drains and exits 0.
-  for (auto& [name, server] : servers_) server->Signal(SIGTERM);
-  for (auto& [name, server] : servers_) {
-    absl::StatusOr<int> code = server->Wait();
-    ASSERT_TRUE(code.ok()) << name << ": " << code.status();
-    EXPECT_EQ(*code, 0) << name;
-  }
+  TerminateAll();
 }
 
 TEST_F(EndToEndTest, LoadNamesBadRowsAndResumesAfterTheFix) {
@@ -232,7 +224,7 @@ TEST_F(EndToEndTest, LoadNamesBadRowsAndResumesAfterTheFix) {
     Start(name);
   }
   ASSERT_EQ(servers_.size(), 3u);
-  const std::filesystem::path data = dir_ / "dataset";
+  const std::filesystem::path data = dir() / "dataset";
   std::filesystem::copy(kLaiChau, data);
   // Row on line 50 of progress.csv completed in the future; the value on
   // line 20 of metric_snapshots.csv above its total.
@@ -303,12 +295,7 @@ TEST_F(EndToEndTest, LoadNamesBadRowsAndResumesAfterTheFix) {
   EXPECT_EQ(history(rejected).assignment().state(), criteria::v1::COMPLETED);
   EXPECT_EQ(history(written).history_size(), written_revisions);
 
-  for (auto& [name, server] : servers_) server->Signal(SIGTERM);
-  for (auto& [name, server] : servers_) {
-    absl::StatusOr<int> code = server->Wait();
-    ASSERT_TRUE(code.ok()) << name << ": " << code.status();
-    EXPECT_EQ(*code, 0) << name;
-  }
+  TerminateAll();
 }
 
 TEST_F(EndToEndTest, UsageAndServerErrorsAreOneLineWithTheirExitCode) {

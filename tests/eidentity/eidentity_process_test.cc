@@ -3,40 +3,19 @@
 // report and a rollup, keeps acknowledged reports across kill -9 with the
 // aggregates intact, rejects a bad --stale_after_days, and drains on SIGTERM
 // with exit code 0. This binary links no server code, only clients.
-#include <signal.h>
-
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
-#include "grpc/health/v1/health.grpc.pb.h"
-#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/eidentity/v1/eidentity.grpc.pb.h"
-#include "tests/support/server_process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/process_fixture.h"
 
 namespace nq57::eidentity {
 namespace {
 
-using grpc::health::v1::HealthCheckResponse;
-namespace reflection = grpc::reflection::v1alpha;
+constexpr char kServer[] = "eidentity-server";
 
-const std::string kServer = std::string(NQ57_BIN_DIR) + "/eidentity-server";
-const std::string kConfigDir = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
-
-class EidentityProcessTest : public nq57::testing::TempDirTest {
+class EidentityProcessTest : public nq57::testing::ServerProcessTest {
  protected:
-  std::unique_ptr<ServerProcess> Start() {
-    auto p = ServerProcess::Start(
-        kServer,
-        {"--listen=127.0.0.1:0", absl::StrCat("--data_dir=", Path("data")),
-         absl::StrCat("--config_dir=", kConfigDir)},
-        Path("stderr.log"));
-    EXPECT_TRUE(p.ok()) << p.status();
-    return p.ok() ? std::move(*p) : nullptr;
-  }
+  std::unique_ptr<ServerProcess> Start() { return StartServer(kServer); }
 };
 
 grpc::Status Report(v1::EidentityService::Stub& stub, int day, int64_t issued,
@@ -74,50 +53,20 @@ int64_t RolledUpIssued(v1::EidentityService::Stub& stub) {
 TEST_F(EidentityProcessTest, ServesReportsReflectsAndDrains) {
   auto server = Start();
   ASSERT_NE(server, nullptr);
-  auto channel = grpc::CreateChannel(server->address(),
-                                     grpc::InsecureChannelCredentials());
-  {
-    auto health = grpc::health::v1::Health::NewStub(channel);
-    grpc::ClientContext ctx;
-    grpc::health::v1::HealthCheckRequest req;
-    req.set_service("nq57.eidentity.v1.EidentityService");
-    HealthCheckResponse resp;
-    ASSERT_TRUE(health->Check(&ctx, req, &resp).ok());
-    EXPECT_EQ(resp.status(), HealthCheckResponse::SERVING);
-  }
-  {
-    auto stub = reflection::ServerReflection::NewStub(channel);
-    grpc::ClientContext ctx;
-    auto stream = stub->ServerReflectionInfo(&ctx);
-    reflection::ServerReflectionRequest list;
-    list.set_list_services("*");
-    ASSERT_TRUE(stream->Write(list));
-    reflection::ServerReflectionResponse resp;
-    ASSERT_TRUE(stream->Read(&resp));
-    std::vector<std::string> names;
-    for (const auto& s : resp.list_services_response().service()) {
-      names.push_back(s.name());
-    }
-    for (const char* expected :
-         {"grpc.health.v1.Health", "nq57.eidentity.v1.EidentityService",
-          "nq57.changes.v1.ChangeFeed"}) {
-      EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end())
-          << expected;
-    }
-    stream->WritesDone();
-    ctx.TryCancel();
-  }
+  auto channel = ChannelTo(*server);
+  ASSERT_TRUE(Serving(channel, "nq57.eidentity.v1.EidentityService"));
+  EXPECT_TRUE(ListsServices(
+      channel, {"grpc.health.v1.Health", "nq57.eidentity.v1.EidentityService",
+                "nq57.changes.v1.ChangeFeed"}));
   auto stub = v1::EidentityService::NewStub(channel);
   ASSERT_TRUE(Report(*stub, 1, 100, "a").ok());
   ASSERT_TRUE(Report(*stub, 2, 130, "b").ok());
   EXPECT_EQ(RolledUpIssued(*stub), 130);
 
-  server->Signal(SIGKILL);
-  ASSERT_EQ(*server->Wait(), 128 + SIGKILL);
+  ASSERT_TRUE(DiesOnSigkill(*server));
   server = Start();
   ASSERT_NE(server, nullptr);
-  stub = v1::EidentityService::NewStub(grpc::CreateChannel(
-      server->address(), grpc::InsecureChannelCredentials()));
+  stub = v1::EidentityService::NewStub(ChannelTo(*server));
   // Acknowledged reports and their aggregates survived; a retry replays.
   EXPECT_EQ(RolledUpIssued(*stub), 130);
   ASSERT_TRUE(Report(*stub, 2, 130, "b").ok());
@@ -126,17 +75,13 @@ TEST_F(EidentityProcessTest, ServesReportsReflectsAndDrains) {
   // An open client channel holds gRPC's drain for seconds; close it first.
   stub.reset();
 
-  server->Signal(SIGTERM);
-  auto code = server->Wait();
-  ASSERT_TRUE(code.ok()) << code.status();
-  EXPECT_EQ(*code, 0);
+  EXPECT_TRUE(TerminatesCleanly(*server));
 }
 
 TEST_F(EidentityProcessTest, BadStaleAfterDaysIsAStartupError) {
   RunResult r =
-      RunToCompletion(kServer, {"--listen=127.0.0.1:0", "--stale_after_days=-3",
-                                absl::StrCat("--data_dir=", Path("data")),
-                                absl::StrCat("--config_dir=", kConfigDir)});
+      RunToCompletion(nq57::testing::BinaryPath(kServer),
+                      ServerArgs({.extra = {"--stale_after_days=-3"}}));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("stale_after_days"), std::string::npos) << r.output;
 }

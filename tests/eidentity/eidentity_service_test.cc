@@ -2,29 +2,22 @@
 // real store in a temporary directory: every RPC, its error
 // paths as clients see them (BadRequest field violations, NOT_FOUND,
 // ALREADY_EXISTS), and the change feed an aggregator consumes.
-#include "common/base/field_error.h"
-#include "common/server/grpc_status.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/changes/v1/changes.grpc.pb.h"
 #include "nq57/eidentity/v1/eidentity.grpc.pb.h"
 #include "services/eidentity/eidentity_server.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/loopback_server.h"
+#include "tests/support/proto_date.h"
 
 namespace nq57::eidentity {
 namespace {
 
+using ::nq57::testing::FieldOf;
+
 constexpr char kCommune[] = "provinces/25/communes/07900";
 constexpr char kOther[] = "provinces/25/communes/07894";
 
-common::v1::Date Date(int y, int m, int d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
+constexpr auto& Date = nq57::testing::ProtoDate;
 
 v1::Snapshot Snapshot(const std::string& unit, common::v1::Date date,
                       int64_t issued, int64_t activated) {
@@ -37,33 +30,18 @@ v1::Snapshot Snapshot(const std::string& unit, common::v1::Date date,
   return s;
 }
 
-std::string FieldOf(const grpc::Status& status) {
-  auto v = FieldViolationsOf(FromGrpcStatus(status));
-  return v.empty() ? "<none: " + status.error_message() + ">" : v[0].field;
-}
-
-class EidentityServiceTest : public nq57::testing::TempDirTest {
+class EidentityServiceTest
+    : public nq57::testing::LoopbackServerTest<EidentityServer,
+                                               v1::EidentityService> {
  protected:
-  void SetUp() override {
-    auto server = EidentityServer::Create(
-        {.server = {.listen = "127.0.0.1:0",
-                    .data_dir = Path("db"),
-                    .config_dir = NQ57_SOURCE_DIR "/deploy/config"},
-         .stale_after_days = 10});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    auto channel = grpc::CreateChannel(server_->host().address(),
-                                       grpc::InsecureChannelCredentials());
-    stub_ = v1::EidentityService::NewStub(channel);
-    feed_ = changes::v1::ChangeFeed::NewStub(channel);
+  Options ServerOptions() const override {
+    Options options = LoopbackServerTest::ServerOptions();
+    options.stale_after_days = 10;
+    return options;
   }
-
-  void TearDown() override {
-    if (server_) {
-      server_->BeginShutdown();
-      server_->host().Shutdown(absl::Seconds(5));
-    }
-    server_.reset();
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(LoopbackServerTest::SetUp());
+    feed_ = changes::v1::ChangeFeed::NewStub(channel_);
   }
 
   grpc::Status Report(const v1::Snapshot& s, const std::string& request_id,
@@ -78,8 +56,6 @@ class EidentityServiceTest : public nq57::testing::TempDirTest {
     return status;
   }
 
-  std::unique_ptr<EidentityServer> server_;
-  std::unique_ptr<v1::EidentityService::Stub> stub_;
   std::unique_ptr<changes::v1::ChangeFeed::Stub> feed_;
 };
 

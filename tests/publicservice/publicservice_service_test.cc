@@ -4,44 +4,30 @@
 // reference indicators and the change feed a consumer applies as deltas.
 #include <map>
 
-#include "common/base/field_error.h"
-#include "common/server/grpc_status.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "nq57/publicservice/v1/publicservice.grpc.pb.h"
 #include "services/publicservice/publicservice_server.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/grpc_probes.h"
+#include "tests/support/loopback_server.h"
 
 namespace nq57::publicservice {
 namespace {
+
+using ::nq57::testing::FieldOf;
 
 constexpr char kPhuTho[] = "provinces/25";
 constexpr char kVietTri[] = "provinces/25/communes/07900";
 constexpr char kNongTrang[] = "provinces/25/communes/07894";
 
-class PublicServiceServerTest : public nq57::testing::TempDirTest {
+class PublicServiceServerTest
+    : public nq57::testing::LoopbackServerTest<PublicServiceServer,
+                                               v1::PublicServiceStatistics> {
  protected:
   void SetUp() override {
-    auto server = PublicServiceServer::Create(
-        {.server = {.listen = "127.0.0.1:0",
-                    .data_dir = Path("db"),
-                    .config_dir = NQ57_SOURCE_DIR "/deploy/config"}});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    auto channel = grpc::CreateChannel(server_->host().address(),
-                                       grpc::InsecureChannelCredentials());
-    stub_ = v1::PublicServiceStatistics::NewStub(channel);
-    feed_ = changes::v1::ChangeFeed::NewStub(channel);
-    health_ = grpc::health::v1::Health::NewStub(channel);
-  }
-  void TearDown() override {
-    if (server_) {
-      server_->BeginShutdown();
-      server_->host().Shutdown(absl::Seconds(5));
-    }
-    server_.reset();
+    ASSERT_NO_FATAL_FAILURE(LoopbackServerTest::SetUp());
+    feed_ = changes::v1::ChangeFeed::NewStub(channel_);
+    health_ = grpc::health::v1::Health::NewStub(channel_);
   }
 
   static v1::ReportDossierStatsRequest Report(const std::string& unit,
@@ -68,26 +54,12 @@ class PublicServiceServerTest : public nq57::testing::TempDirTest {
     return s;
   }
 
-  static std::string FieldOf(const grpc::Status& s) {
-    auto v = FieldViolationsOf(FromGrpcStatus(s));
-    return v.empty() ? "" : v[0].field;
-  }
-
   // The health of `service` as the server reports it.
   grpc::health::v1::HealthCheckResponse::ServingStatus Health(
       const std::string& service) {
-    grpc::ClientContext ctx;
-    grpc::health::v1::HealthCheckRequest req;
-    req.set_service(service);
-    grpc::health::v1::HealthCheckResponse resp;
-    if (!health_->Check(&ctx, req, &resp).ok()) {
-      return grpc::health::v1::HealthCheckResponse::UNKNOWN;
-    }
-    return resp.status();
+    return nq57::testing::HealthOf(*health_, service);
   }
 
-  std::unique_ptr<PublicServiceServer> server_;
-  std::unique_ptr<v1::PublicServiceStatistics::Stub> stub_;
   std::unique_ptr<changes::v1::ChangeFeed::Stub> feed_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };

@@ -1,0 +1,13 @@
+#include "tests/support/test_paths.h"
+
+namespace nq57::testing {
+
+std::string ShippedConfigDir() {
+  return std::string(NQ57_SOURCE_DIR) + "/deploy/config";
+}
+
+std::string BinaryPath(std::string_view name) {
+  return std::string(NQ57_BIN_DIR) + "/" + std::string(name);
+}
+
+}  // namespace nq57::testing
