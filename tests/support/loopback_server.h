@@ -1,12 +1,13 @@
 // In-process servers for loopback-gRPC tests: the options a test server is
 // created with (a free port on 127.0.0.1, its store where the test says,
 // the shipped config), a channel to it, the shutdown each such test ends
-// with, and LoopbackServerTest<XServer>, the fixture that does all three
-// for one server. Plus the field of a grpc::Status's BadRequest details, the
-// way clients see a request error.
+// with, and LoopbackServerTest<XServer, Service>, the fixture that does all
+// of it for one server and one stub. Plus the field of a grpc::Status's
+// BadRequest details, the way clients see a request error.
 //
-// The test owns its server (a std::unique_ptr<XServer>); the functions only
-// use it. Not thread-safe.
+// The test (or the fixture, for LoopbackServerTest) owns its server as a
+// std::unique_ptr<XServer>; the free functions only use it. Not
+// thread-safe.
 //
 //   class XServiceTest
 //       : public nq57::testing::LoopbackServerTest<XServer, v1::XService> {};
