@@ -186,6 +186,9 @@ TEST_F(ServerTest, SubscribeFromNReceivesExactlyNPlusOneOnward) {
   ASSERT_EQ(batch.records_size(), 3);
   EXPECT_EQ(batch.records(0).sequence(), 4u);
   EXPECT_EQ(batch.head_sequence(), 6u);
+  // Every batch says which log its sequences belong to, and the scope.
+  EXPECT_EQ(batch.log_id(), store_->log_id());
+  EXPECT_EQ(batch.scope(), "");
   ctx.TryCancel();
   reader->Finish();
 }

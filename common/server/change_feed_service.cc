@@ -16,8 +16,10 @@ constexpr uint32_t kMaxBatchRecords = 4096;
 // follows the log (see LogFollower for the lifetime protocol).
 class SubscribeReactor final : public LogFollower<changes::v1::ChangeBatch> {
  public:
-  SubscribeReactor(ChangeLog* log, uint64_t from, uint32_t max_records)
+  SubscribeReactor(ChangeLog* log, const std::string* scope, uint64_t from,
+                   uint32_t max_records)
       : LogFollower(log),
+        scope_(scope),
         next_(std::max<uint64_t>(from, 1)),
         max_(max_records) {
     Start();
@@ -40,12 +42,15 @@ class SubscribeReactor final : public LogFollower<changes::v1::ChangeBatch> {
       batch_.Clear();
       for (auto& r : *records) *batch_.add_records() = std::move(r);
       batch_.set_head_sequence(log()->head());
+      batch_.set_log_id(log()->log_id());
+      batch_.set_scope(*scope_);
       if (next_ > batch_.head_sequence()) sent_caught_up_ = true;
       StartWriteLocked(&batch_);
       return;
     }
   }
 
+  const std::string* const scope_;  // the service's; outlives the stream
   uint64_t next_ ABSL_GUARDED_BY(mu_);
   const uint32_t max_;
   changes::v1::ChangeBatch batch_ ABSL_GUARDED_BY(mu_);
@@ -60,7 +65,7 @@ ChangeFeedService::Subscribe(grpc::CallbackServerContext* /*context*/,
   uint32_t max = request->max_batch_records();
   if (max == 0) max = kDefaultBatchRecords;
   max = std::min(max, kMaxBatchRecords);
-  return new SubscribeReactor(log_, request->from_sequence(), max);
+  return new SubscribeReactor(log_, &scope_, request->from_sequence(), max);
 }
 
 }  // namespace nq57

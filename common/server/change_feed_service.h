@@ -6,9 +6,13 @@
 // stream is woken by the store's writer after each durable commit, never by
 // polling. A slow client holds at most one batch in memory. The stream ends
 // with UNAVAILABLE when the log closes (server draining); the client resumes
-// from the sequence after the last one it applied.
+// from the sequence after the last one it applied. Every batch names the
+// log's identity and the source's scope (changes.proto).
 #ifndef NQ57_COMMON_SERVER_CHANGE_FEED_SERVICE_H_
 #define NQ57_COMMON_SERVER_CHANGE_FEED_SERVICE_H_
+
+#include <string>
+#include <utility>
 
 #include "common/store/change_log.h"
 #include "nq57/changes/v1/changes.grpc.pb.h"
@@ -18,8 +22,11 @@ namespace nq57 {
 class ChangeFeedService final
     : public changes::v1::ChangeFeed::CallbackService {
  public:
-  // `log` is not owned and must outlive the service's server.
-  explicit ChangeFeedService(ChangeLog* log) : log_(log) {}
+  // `log` is not owned and must outlive the service's server. `scope` is the
+  // province the source is bound to ("provinces/25"), or empty for the whole
+  // country.
+  explicit ChangeFeedService(ChangeLog* log, std::string scope = "")
+      : log_(log), scope_(std::move(scope)) {}
 
   grpc::ServerWriteReactor<changes::v1::ChangeBatch>* Subscribe(
       grpc::CallbackServerContext* context,
@@ -27,6 +34,7 @@ class ChangeFeedService final
 
  private:
   ChangeLog* const log_;
+  const std::string scope_;
 };
 
 }  // namespace nq57

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -36,8 +37,13 @@ class ChangeLog {
  public:
   using WaitId = uint64_t;
 
-  ChangeLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, uint64_t head)
-      : db_(db), family_(family), head_(head) {}
+  ChangeLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+            std::string log_id, uint64_t head)
+      : db_(db), family_(family), log_id_(std::move(log_id)), head_(head) {}
+
+  // The log's identity: created once with the store and kept with its data;
+  // a sequence is only meaningful together with it (see changes.proto).
+  const std::string& log_id() const { return log_id_; }
 
   // The highest committed sequence (0 for an empty log).
   uint64_t head() const { return head_.load(std::memory_order_acquire); }
@@ -75,6 +81,7 @@ class ChangeLog {
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const family_;
+  const std::string log_id_;
   std::atomic<uint64_t> head_;
   std::atomic<bool> closed_{false};
 

@@ -7,26 +7,19 @@
 #include "common/store/store.h"
 #include "gtest/gtest.h"
 #include "nq57/testing/v1/probe.pb.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57 {
 namespace {
 
-class ChangeLogTest : public ::testing::Test {
+class ChangeLogTest : public nq57::testing::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat(
-               "change_log_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto store = Store::Open(dir_.string(), {.column_families = {"items"}});
+    auto store = Store::Open(Path("store"), {.column_families = {"items"}});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
   void Append(int n) {
     for (int i = 0; i < n; ++i) {
       ASSERT_TRUE(store_
@@ -43,7 +36,6 @@ class ChangeLogTest : public ::testing::Test {
                       .ok());
     }
   }
-  std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
 };
 

@@ -34,10 +34,10 @@ TEST(PageToken, RefusesTokensOfOtherQueriesAndHandMadeOnes) {
   EXPECT_EQ(FieldOf(DecodePageToken(token, "list|provinces/01").status()),
             "page_token");
   EXPECT_EQ(FieldOf(DecodePageToken("garbage", "q").status()), "page_token");
-  EXPECT_EQ(FieldOf(DecodePageToken(absl::WebSafeBase64Escape("provinces/12"),
-                                    "q")
-                        .status()),
-            "page_token");
+  EXPECT_EQ(
+      FieldOf(DecodePageToken(absl::WebSafeBase64Escape("provinces/12"), "q")
+                  .status()),
+      "page_token");
   EXPECT_EQ(FieldOf(DecodeOffsetToken(EncodePageToken("q", "x"), "q").status()),
             "page_token");
   EXPECT_FALSE(DecodePageToken(std::string(100000, 'A'), "q").ok());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <random>
 #include <system_error>
 #include <utility>
 
@@ -31,6 +32,18 @@ namespace {
 constexpr char kChangesFamily[] = "nq57.changes";    // seq -> ChangeRecord
 constexpr char kHistoryFamily[] = "nq57.history";    // (resource, seq) -> ""
 constexpr char kRequestsFamily[] = "nq57.requests";  // request_id -> record
+constexpr char kMetaFamily[] = "nq57.meta";          // store identity
+constexpr char kLogIdKey[] = "log_id";
+
+// 128 random bits as 32 lowercase hex digits.
+std::string NewLogId() {
+  std::random_device random;
+  std::string out;
+  for (int i = 0; i < 4; ++i) {
+    absl::StrAppend(&out, absl::Hex(random(), absl::kZeroPad8));
+  }
+  return out;
+}
 
 // Idempotency record: 32-byte SHA-256 of the fingerprint, 8-byte sequence,
 // then the response bytes.
@@ -82,7 +95,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // the ones asked for.
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
                                     kChangesFamily, kHistoryFamily,
-                                    kRequestsFamily};
+                                    kRequestsFamily, kMetaFamily};
   for (const std::string& name : options.column_families) {
     if (name.rfind("nq57.", 0) == 0 ||
         name == rocksdb::kDefaultColumnFamilyName) {
@@ -109,11 +122,35 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   RETURN_IF_ERROR(
       FromRocks(rocksdb::DB::Open(db_options, path, descriptors, &handles, &db),
                 absl::StrCat("open store ", path)));
-  return std::unique_ptr<Store>(new Store(db, std::move(handles), options));
+  // The log's identity: read, or made (a new store, or one its operator says
+  // is not a continuation) and synced before anything is served.
+  rocksdb::ColumnFamilyHandle* meta = handles[4];
+  std::string log_id;
+  rocksdb::Status got =
+      db->Get(rocksdb::ReadOptions(), meta, kLogIdKey, &log_id);
+  absl::Status identity = absl::OkStatus();
+  if (!got.ok() && !got.IsNotFound()) {
+    identity = FromRocks(got, "read store identity");
+  } else if (got.IsNotFound() || options.new_log_identity) {
+    log_id = NewLogId();
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    identity = FromRocks(db->Put(sync, meta, kLogIdKey, log_id),
+                         "write store identity");
+  }
+  if (!identity.ok()) {
+    for (rocksdb::ColumnFamilyHandle* h : handles)
+      db->DestroyColumnFamilyHandle(h);
+    db->Close();
+    delete db;
+    return identity;
+  }
+  return std::unique_ptr<Store>(
+      new Store(db, std::move(handles), options, std::move(log_id)));
 }
 
 Store::Store(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-             const StoreOptions& options)
+             const StoreOptions& options, std::string log_id)
     : options_(options), db_(db), handles_(std::move(handles)) {
   for (rocksdb::ColumnFamilyHandle* h : handles_) families_[h->GetName()] = h;
   changes_family_ = families_.at(kChangesFamily);
@@ -127,7 +164,8 @@ Store::Store(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
   it->SeekToLast();
   if (it->Valid()) DecodeUint64(View(it->key()), &head);
   next_sequence_ = head + 1;
-  change_log_ = std::make_unique<ChangeLog>(db_.get(), changes_family_, head);
+  change_log_ = std::make_unique<ChangeLog>(db_.get(), changes_family_,
+                                            std::move(log_id), head);
   writer_ = std::thread([this] { WriterLoop(); });
 }
 

@@ -81,6 +81,10 @@ struct StoreOptions {
   bool sync = true;
   // Upper bound of requests committed in one WriteBatch.
   size_t max_group_size = 1024;
+  // Give the log a new identity although the store exists: its history is
+  // not a continuation of what consumers saw (e.g. a restored backup, or a
+  // recovery that accepted the loss of a tail).
+  bool new_log_identity = false;
 };
 
 // A consistent point-in-time view for several reads. Released on
@@ -244,6 +248,11 @@ class Store {
   absl::StatusOr<std::vector<changes::v1::ChangeRecord>> History(
       std::string_view resource) const;
 
+  // The identity of this store's change log (32 hex digits): made once when
+  // the store is created, kept with its data, and replaced only by
+  // Open(.., {.new_log_identity = true}).
+  const std::string& log_id() const { return change_log_->log_id(); }
+
   ChangeLog& change_log() { return *change_log_; }
   const ChangeLog& change_log() const { return *change_log_; }
 
@@ -262,7 +271,7 @@ class Store {
   };
 
   Store(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-        const StoreOptions& options);
+        const StoreOptions& options, std::string log_id);
   static bool AcceptAll(std::string_view, std::string_view) { return true; }
   absl::StatusOr<rocksdb::ColumnFamilyHandle*> Family(
       std::string_view name) const;

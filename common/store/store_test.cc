@@ -9,6 +9,7 @@
 #include "common/base/field_error.h"
 #include "gtest/gtest.h"
 #include "nq57/testing/v1/probe.pb.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57 {
 namespace {
@@ -16,24 +17,15 @@ namespace {
 using changes::v1::ChangeKind;
 using testing::v1::Entry;
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public nq57::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat(
-               "store_test_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-               "_", getpid());
-    std::filesystem::remove_all(dir_);
-    Reopen();
-  }
-  void TearDown() override {
+  void SetUp() override { Reopen(); }
+  void TearDown() override { store_.reset(); }
+  void Reopen(bool new_log_identity = false) {
     store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void Reopen() {
-    store_.reset();
-    auto store = Store::Open(dir_.string(), {.column_families = {"items"}});
+    auto store = Store::Open(
+        Path("store"),
+        {.column_families = {"items"}, .new_log_identity = new_log_identity});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
   }
@@ -71,7 +63,6 @@ class StoreTest : public ::testing::Test {
     return v.ok() ? *v : std::nullopt;
   }
 
-  std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
 };
 
@@ -174,6 +165,31 @@ TEST_F(StoreTest, ReopenKeepsDataAndSequencesNeverRepeat) {
   for (size_t i = 0; i < records->size(); ++i) {
     EXPECT_EQ((*records)[i].sequence(), i + 1);
   }
+}
+
+TEST_F(StoreTest, LogIdentityIsKeptWithTheDataAndNewOnlyWhenAsked) {
+  const std::string first = store_->log_id();
+  EXPECT_EQ(first.size(), 32u);
+  EXPECT_EQ(first.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(store_->change_log().log_id(), first);
+  ASSERT_TRUE(store_->CommitAndWait(PutRequest("k", "v")).ok());
+  Reopen();
+  EXPECT_EQ(store_->log_id(), first);
+  // An operator declares the history is not a continuation: new identity,
+  // same data and sequences.
+  Reopen(/*new_log_identity=*/true);
+  EXPECT_NE(store_->log_id(), first);
+  EXPECT_EQ(store_->change_log().head(), 1u);
+  const std::string second = store_->log_id();
+  Reopen();
+  EXPECT_EQ(store_->log_id(), second);
+  // A wiped directory is a new log.
+  store_.reset();
+  std::filesystem::remove_all(Path("store"));
+  Reopen();
+  EXPECT_NE(store_->log_id(), second);
+  EXPECT_NE(store_->log_id(), first);
+  EXPECT_EQ(store_->change_log().head(), 0u);
 }
 
 TEST_F(StoreTest, IdempotentRetryReturnsFirstResponseAndWritesOnce) {
