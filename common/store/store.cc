@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/base/absl_view.h"
+#include "common/base/checked_math.h"
 #include "common/base/digest.h"
 #include "common/base/field_error.h"
 #include "common/base/request_fingerprint.h"
@@ -412,7 +413,16 @@ absl::StatusOr<int64_t> Transaction::AddToCounter(std::string_view family,
   if (stored.has_value() && !DecodeUint64(*stored, &raw)) {
     return absl::DataLossError("corrupt counter");
   }
-  const int64_t value = static_cast<int64_t>(raw) + delta;
+  const std::optional<int64_t> sum =
+      CheckedAdd(static_cast<int64_t>(raw), delta);
+  if (!sum.has_value()) {
+    // Inputs are bounded before they get here; an overflow means a bound is
+    // missing, and the request is refused rather than the counter wrapped.
+    return absl::OutOfRangeError(
+        absl::StrCat("counter ", AbslView(family),
+                     " would overflow int64; nothing written"));
+  }
+  const int64_t value = *sum;
   if (value == 0) {
     RETURN_IF_ERROR(Delete(family, key));
   } else {

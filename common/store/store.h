@@ -126,7 +126,8 @@ class Transaction {
                    std::string_view value);
   absl::Status Delete(std::string_view family, std::string_view key);
   // Adds `delta` to the int64 counter stored at `key` (absent counts as 0;
-  // a counter that reaches 0 is deleted). Returns the new value.
+  // a counter that reaches 0 is deleted). Returns the new value, or
+  // OUT_OF_RANGE (writing nothing) if it would overflow.
   absl::StatusOr<int64_t> AddToCounter(std::string_view family,
                                        std::string_view key, int64_t delta);
 

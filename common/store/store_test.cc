@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "common/base/field_error.h"
+#include "common/base/status_macros.h"
 #include "gtest/gtest.h"
 #include "nq57/testing/v1/probe.pb.h"
 #include "tests/support/temp_dir.h"
@@ -271,6 +272,21 @@ TEST_F(StoreTest, CountersAndHistory) {
   ASSERT_EQ(history->size(), 2u);
   EXPECT_EQ((*history)[0].kind(), ChangeKind::CREATED);
   EXPECT_EQ((*history)[1].kind(), ChangeKind::UPDATED);
+}
+
+TEST_F(StoreTest, ACounterThatWouldOverflowIsRefusedAndNothingIsWritten) {
+  auto add = [&](int64_t delta) {
+    return store_->CommitAndWait(
+        {.apply = [delta](Transaction& txn) -> absl::Status {
+          RETURN_IF_ERROR(txn.Put("items", "marker", "x"));
+          return txn.AddToCounter("items", "n", delta).status();
+        }});
+  };
+  ASSERT_TRUE(add(INT64_MAX - 1).ok());
+  auto overflow = add(2);
+  EXPECT_EQ(overflow.status().code(), absl::StatusCode::kOutOfRange);
+  ASSERT_TRUE(add(-(INT64_MAX - 1)).ok());
+  EXPECT_EQ(Value("n"), std::nullopt);
 }
 
 TEST_F(StoreTest, ListPrefixPagesWithFilterAndRejectsForeignTokens) {
