@@ -24,7 +24,8 @@ absl::StatusOr<ServerOptions> Parse(std::vector<std::string> args) {
 // the ones it looks at.
 const std::vector<std::string> kReset = {
     "--listen=",         "--data_dir=",       "--config_dir=deploy/config",
-    "--metrics_listen=", "--log_format=json", "--drain_seconds=10"};
+    "--metrics_listen=", "--log_format=json", "--drain_seconds=10",
+    "--province="};
 
 std::vector<std::string> With(std::vector<std::string> extra) {
   std::vector<std::string> args = kReset;
@@ -41,6 +42,27 @@ TEST(ParseServerFlags, DefaultsComeFromTheProgram) {
   EXPECT_EQ(o->config_dir, "deploy/config");
   EXPECT_EQ(o->metrics_listen, "");
   EXPECT_EQ(o->drain, absl::Seconds(10));
+  EXPECT_EQ(o->province, "");
+}
+
+TEST(ParseServerFlags, ProvinceFromFlagOrEnvironment) {
+  absl::StatusOr<ServerOptions> o = Parse(With({"--province=provinces/25"}));
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->province, "provinces/25");
+  setenv("NQ57_PROVINCE", "provinces/01", 1);
+  std::vector<std::string> args = kReset;
+  args.pop_back();  // no --province on the command line
+  o = Parse(args);
+  unsetenv("NQ57_PROVINCE");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->province, "provinces/01");
+  for (const char* bad : {"--province=25", "--province=provinces/",
+                          "--province=provinces/25/communes/07900"}) {
+    o = Parse(With({bad}));
+    ASSERT_FALSE(o.ok()) << bad;
+    EXPECT_NE(o.status().message().find("--province: expected provinces/NN"),
+              std::string::npos);
+  }
 }
 
 TEST(ParseServerFlags, EveryFlagIsRead) {

@@ -38,6 +38,9 @@ struct ServerOptions {
   std::string data_dir;                 // the store; created if missing
   std::string config_dir = "deploy/config";
   std::string metrics_listen;  // empty: no /metrics
+  // The province this deployment serves ("provinces/25"); writes for a unit
+  // outside it are rejected. Empty: the whole country.
+  std::string province;
   absl::Duration drain = absl::Seconds(10);
 };
 

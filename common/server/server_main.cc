@@ -29,6 +29,10 @@ ABSL_FLAG(std::string, log_format, "json",
 ABSL_FLAG(std::string, metrics_listen, "",
           "HOST:PORT to serve Prometheus /metrics on; empty = off (env "
           "NQ57_METRICS_LISTEN)");
+ABSL_FLAG(std::string, province, "",
+          "the province this deployment serves, e.g. provinces/25: writes for "
+          "units outside it are rejected; empty = the whole country (env "
+          "NQ57_PROVINCE)");
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long in-flight calls may finish before they are "
           "cancelled (env NQ57_DRAIN_SECONDS)");
@@ -45,7 +49,8 @@ std::vector<std::string> ArgsWithEnvironment(int argc, char** argv) {
       {"NQ57_CONFIG_DIR", "config_dir"},
       {"NQ57_LOG_FORMAT", "log_format"},
       {"NQ57_DRAIN_SECONDS", "drain_seconds"},
-      {"NQ57_METRICS_LISTEN", "metrics_listen"}};
+      {"NQ57_METRICS_LISTEN", "metrics_listen"},
+      {"NQ57_PROVINCE", "province"}};
   std::vector<std::string> args = {argv[0]};
   for (const auto& [env, flag] : kEnv) {
     if (const char* value = std::getenv(env)) {
@@ -86,6 +91,15 @@ absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
   }
   options.config_dir = absl::GetFlag(FLAGS_config_dir);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.province = absl::GetFlag(FLAGS_province);
+  if (!options.province.empty() &&
+      (options.province.rfind("provinces/", 0) != 0 ||
+       options.province.find('/', 10) != std::string::npos ||
+       options.province.size() == 10)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--province: expected provinces/NN, got \"",
+                     options.province.substr(0, 64), "\""));
+  }
   LogFormat format;
   if (!ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format)) {
     return absl::InvalidArgumentError(

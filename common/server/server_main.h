@@ -6,7 +6,8 @@
 // settable through the environment: --listen / NQ57_LISTEN, --data_dir /
 // NQ57_DATA_DIR, --config_dir / NQ57_CONFIG_DIR, --log_format /
 // NQ57_LOG_FORMAT, --drain_seconds / NQ57_DRAIN_SECONDS, --metrics_listen /
-// NQ57_METRICS_LISTEN; a flag on the command line wins over the
+// NQ57_METRICS_LISTEN, --province / NQ57_PROVINCE; a flag on the command
+// line wins over the
 // environment), turns them and the service's own flags into the service's
 // options through `options_from_flags`, builds the server with
 // `ServerT::Create`, prints "<program> metrics on HOST:PORT" (with

@@ -1,5 +1,6 @@
 #include "common/units/unit_registry.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -14,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/base/field_error.h"
 #include "common/base/status_macros.h"
 #include "common/csv/csv_reader.h"
 
@@ -31,8 +33,17 @@ absl::string_view AbslView(std::string_view text) {
   return absl::string_view(text.data(), text.size());
 }
 
+// Errors quote at most a short prefix of a value (a client may send
+// megabytes), cut at a UTF-8 character boundary.
 std::string Quoted(std::string_view text) {
-  return absl::StrCat("\"", Str(text), "\"");
+  constexpr size_t kMaxQuoted = 64;
+  if (text.size() <= kMaxQuoted) return absl::StrCat("\"", Str(text), "\"");
+  size_t cut = kMaxQuoted;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  return absl::StrCat("\"", Str(text.substr(0, cut)), "\"... (", text.size(),
+                      " bytes)");
 }
 
 bool IsDigits(std::string_view text, size_t length) {
@@ -114,7 +125,7 @@ std::string_view UnitLevelName(UnitLevel level) {
 }
 
 absl::StatusOr<std::unique_ptr<UnitRegistry>> UnitRegistry::Load(
-    const std::string& config_dir) {
+    const std::string& config_dir, const UnitRegistryOptions& options) {
   const std::string units_dir = absl::StrCat(config_dir, "/units/");
   ASSIGN_OR_RETURN(
       const CsvTable provinces,
@@ -246,8 +257,19 @@ absl::StatusOr<std::unique_ptr<UnitRegistry>> UnitRegistry::Load(
     }
   }
 
-  return std::unique_ptr<UnitRegistry>(
-      new UnitRegistry(Str(provinces.version()), std::move(units)));
+  if (!options.province.empty()) {
+    const auto it =
+        std::find_if(units.begin(), units.end(), [&](const Unit& u) {
+          return u.name == options.province && u.level == UnitLevel::kProvince;
+        });
+    if (it == units.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--province: ", Quoted(options.province), " is not a province of ",
+          units_dir, kProvincesFile, " (expected provinces/NN)"));
+    }
+  }
+  return std::unique_ptr<UnitRegistry>(new UnitRegistry(
+      Str(provinces.version()), std::move(units), options.province));
 }
 
 namespace {
@@ -271,8 +293,10 @@ std::vector<const Unit*> UnitsOfLevel(const std::vector<Unit>& units,
 
 }  // namespace
 
-UnitRegistry::UnitRegistry(std::string version, std::vector<Unit> units)
+UnitRegistry::UnitRegistry(std::string version, std::vector<Unit> units,
+                           std::string deployment_province)
     : version_(std::move(version)),
+      deployment_province_(std::move(deployment_province)),
       units_(std::move(units)),
       by_name_(IndexByName(units_)),
       children_([this] {
@@ -294,6 +318,19 @@ const Unit* UnitRegistry::Find(std::string_view name) const {
 absl::StatusOr<const Unit*> UnitRegistry::Lookup(std::string_view name) const {
   if (const Unit* unit = Find(name); unit != nullptr) return unit;
   return absl::NotFoundError(absl::StrCat("unknown unit ", Quoted(name)));
+}
+
+absl::StatusOr<const Unit*> UnitRegistry::LookupForWrite(
+    std::string_view name, std::string_view field) const {
+  ASSIGN_OR_RETURN(const Unit* unit, Lookup(name));
+  if (!deployment_province_.empty() &&
+      ProvinceOf(unit->name) != deployment_province_) {
+    return InvalidFieldError(
+        field, absl::StrCat("unit ", Quoted(name),
+                            " is outside this deployment's province ",
+                            deployment_province_, "; nothing was written"));
+  }
+  return unit;
 }
 
 std::vector<const Unit*> UnitRegistry::Children(std::string_view parent,

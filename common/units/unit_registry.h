@@ -73,13 +73,20 @@ struct Unit {
   std::string parent;  // "provinces/25"; empty for provinces
 };
 
+struct UnitRegistryOptions {
+  // The province this deployment serves ("provinces/25"): writes for a unit
+  // outside it are input errors (LookupForWrite). Empty: the whole country.
+  std::string province;
+};
+
 class UnitRegistry {
  public:
   // Reads and validates <config_dir>/units/{provinces,communes,agencies}.csv.
   // Errors: the file's read error (e.g. NotFound) if one is missing;
-  // InvalidArgument naming file and line if one is malformed or inconsistent.
+  // InvalidArgument naming file and line if one is malformed or inconsistent,
+  // or if options.province is not a province of the files.
   static absl::StatusOr<std::unique_ptr<UnitRegistry>> Load(
-      const std::string& config_dir);
+      const std::string& config_dir, const UnitRegistryOptions& options = {});
 
   UnitRegistry(const UnitRegistry&) = delete;
   UnitRegistry& operator=(const UnitRegistry&) = delete;
@@ -89,6 +96,17 @@ class UnitRegistry {
 
   // The unit named `name`, or NotFoundError("unknown unit \"<name>\"").
   absl::StatusOr<const Unit*> Lookup(std::string_view name) const;
+
+  // The unit a write names in request field `field`: as Lookup, and
+  // INVALID_ARGUMENT on `field` naming the deployment's province when the
+  // unit is outside it. Every write path of every service goes through it.
+  absl::StatusOr<const Unit*> LookupForWrite(std::string_view name,
+                                             std::string_view field) const;
+
+  // The province this deployment serves, or empty for the whole country.
+  const std::string& deployment_province() const {
+    return deployment_province_;
+  }
 
   // The units of `level` whose parent is `parent`, in file order (communes
   // in the official order): Children("provinces/25", kCommune) is Phú Thọ's
@@ -111,9 +129,11 @@ class UnitRegistry {
     std::array<std::vector<const Unit*>, 3> by_level;  // index: UnitLevel
   };
 
-  UnitRegistry(std::string version, std::vector<Unit> units);
+  UnitRegistry(std::string version, std::vector<Unit> units,
+               std::string deployment_province);
 
   const std::string version_;
+  const std::string deployment_province_;
   const std::vector<Unit> units_;  // the pointers below point into it
   const absl::flat_hash_map<std::string, const Unit*> by_name_;
   const absl::flat_hash_map<std::string, ChildLists> children_;  // by parent

@@ -15,7 +15,9 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
   const std::string& config_dir = options.server.config_dir;
   auto server = std::unique_ptr<AggregatorServer>(new AggregatorServer());
   AggregatorServer& s = *server;
-  ASSIGN_OR_RETURN(s.units_, UnitRegistry::Load(config_dir));
+  ASSIGN_OR_RETURN(
+      s.units_,
+      UnitRegistry::Load(config_dir, {.province = options.server.province}));
   ASSIGN_OR_RETURN(s.labels_, CriteriaLabels::LoadFromConfig(config_dir));
   std::vector<CatalogSection> sections;
   for (const char* source : {"publicservice", "eidentity"}) {
@@ -50,10 +52,13 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
                                              &RealClock());
   s.service_ = std::make_unique<AggregatorService>(
       s.store_.get(), s.core_.get(), s.rebuilder_.get());
-  s.feed_ = std::make_unique<ChangeFeedService>(&s.store_->change_log());
+  s.feed_ = std::make_unique<ChangeFeedService>(
+      &s.store_->change_log(), s.units_->deployment_province());
   for (const SourceSpec& source : s.engine_->sources()) {
-    s.consumers_.push_back(
-        std::make_unique<SourceConsumer>(s.engine_.get(), source));
+    s.consumers_.push_back(std::make_unique<SourceConsumer>(
+        s.engine_.get(), source,
+        SourceConsumer::Options{.reset_automatically =
+                                    options.reset_sources_automatically}));
   }
   ASSIGN_OR_RETURN(s.host_,
                    ServerHost::Start(
@@ -94,6 +99,25 @@ void AggregatorServer::CollectMetrics(MetricSink& sink) const {
     sink.Gauge("nq57_source_serving",
                "1 when the source is connected and caught up.", labels,
                f.serving() ? 1 : 0);
+    for (int state = v1::SourceState_MIN; state <= v1::SourceState_MAX;
+         ++state) {
+      if (state == v1::SOURCE_STATE_UNSPECIFIED) continue;
+      MetricSink::Labels with_state = labels;
+      with_state.push_back(
+          {"state", v1::SourceState_Name(static_cast<v1::SourceState>(state))});
+      sink.Gauge("nq57_source_state",
+                 "1 for the state the source is in (NEVER_CONNECTED, "
+                 "CATCHING_UP, CAUGHT_UP, UNREACHABLE, LOST_BASIS, "
+                 "REBUILDING, OVERLAPPING_SCOPE).",
+                 with_state, f.state() == state ? 1 : 0);
+    }
+  }
+  for (const auto& c : consumers_) {
+    sink.Counter("nq57_source_lost_basis_total",
+                 "Times a source's log stopped being a continuation of what "
+                 "was applied (wiped, replaced or restored store).",
+                 {{"source", c->Status().source()}},
+                 static_cast<double>(c->lost_basis_count()));
   }
 }
 
@@ -114,19 +138,22 @@ std::vector<v1::SourceFreshness> AggregatorServer::Freshness() const {
 void AggregatorServer::Monitor() {
   bool all_caught_up_once = false;
   while (!stop_.WaitForNotificationWithTimeout(absl::Milliseconds(100))) {
-    bool all = true;
+    bool all = true, wrong = false;
     for (const auto& c : consumers_) {
       const bool up = c->caught_up();
       host_->SetServiceServing(absl::StrCat("source:", c->Status().source()),
                                up);
       all = all && up;
+      wrong = wrong || c->known_wrong();
     }
     if (all && !all_caught_up_once) {
       all_caught_up_once = true;
-      host_->SetServing(true);
       LogInfo("all sources caught up",
               {{"sources", static_cast<int64_t>(consumers_.size())}});
     }
+    // A source that is merely behind or unreachable leaves the figures true
+    // for what was applied; one that lost its basis does not.
+    host_->SetServing(all_caught_up_once && !wrong);
   }
 }
 

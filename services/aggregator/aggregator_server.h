@@ -57,6 +57,9 @@ struct AggregatorOptions {
   ServerOptions server;
   std::vector<SourceSpec> sources;
   ReportOptions report;
+  // A source that lost its basis is rebuilt at once (true) or waits for an
+  // operator's Rebuild{replace: true} (false). See SourceConsumer.
+  bool reset_sources_automatically = true;
 };
 
 class AggregatorServer final : public Server {
@@ -72,7 +75,7 @@ class AggregatorServer final : public Server {
   void BeginShutdown() override;
 
   const AggregatorCore& core() const { return *core_; }
-  const RollupEngine& engine() const { return *engine_; }
+  RollupEngine& engine() { return *engine_; }
   // Whether every source has caught up.
   bool CaughtUp() const;
 

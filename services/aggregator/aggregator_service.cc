@@ -144,10 +144,14 @@ grpc::ServerUnaryReactor* AggregatorService::Explain(
 }
 
 grpc::ServerUnaryReactor* AggregatorService::Rebuild(
-    grpc::CallbackServerContext* context, const v1::RebuildRequest* /*request*/,
+    grpc::CallbackServerContext* context, const v1::RebuildRequest* request,
     v1::RebuildResponse* response) {
-  return FinishLater(context, response, [this](auto done) {
-    return rebuilder_->Start(std::move(done));
+  const absl::Time deadline =
+      context->deadline() == std::chrono::system_clock::time_point::max()
+          ? absl::InfiniteFuture()
+          : absl::FromChrono(context->deadline());
+  return FinishLater(context, response, [&](auto done) {
+    return rebuilder_->Start(std::move(done), request->replace(), deadline);
   });
 }
 

@@ -27,6 +27,12 @@ ABSL_FLAG(std::string, criteria_rounding, "half_up",
 ABSL_FLAG(int, stale_days, 45,
           "a unit whose latest stock report is older than this is stale");
 
+ABSL_FLAG(std::string, source_reset, "auto",
+          "when a source's log is not a continuation of what was applied (a "
+          "wiped or restored store): auto = rebuild from every source's "
+          "current log at once; manual = stop counting it until an operator "
+          "runs Rebuild with replace");
+
 namespace nq57::aggregator {
 namespace {
 
@@ -58,6 +64,12 @@ absl::StatusOr<AggregatorOptions> OptionsFromFlags(
     return absl::InvalidArgumentError("--stale_days: expected >= 1");
   }
   options.report.stale_after = absl::Hours(24) * stale_days;
+  const std::string reset = absl::GetFlag(FLAGS_source_reset);
+  if (reset != "auto" && reset != "manual") {
+    return absl::InvalidArgumentError(
+        "--source_reset: expected auto or manual");
+  }
+  options.reset_sources_automatically = reset == "auto";
   return options;
 }
 

@@ -4,7 +4,7 @@
 
 namespace nq57::aggregator {
 
-Rebuilder::Rebuilder(const RollupEngine* engine, ReaderFactory readers,
+Rebuilder::Rebuilder(RollupEngine* engine, ReaderFactory readers,
                      const Clock* clock)
     : engine_(engine), readers_(std::move(readers)), clock_(clock) {
   worker_ = std::thread([this] { Work(); });
@@ -18,12 +18,14 @@ Rebuilder::~Rebuilder() {
   worker_.join();
 }
 
-absl::Status Rebuilder::Start(Done done) {
+absl::Status Rebuilder::Start(Done done, bool replace, absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   if (busy_) return absl::AbortedError(kRebuildRunning);
   if (stopping_) return absl::UnavailableError("server is shutting down");
   busy_ = true;
   pending_ = std::move(done);
+  pending_replace_ = replace;
+  pending_deadline_ = deadline;
   return absl::OkStatus();
 }
 
@@ -39,6 +41,8 @@ bool Rebuilder::HasWorkOrStopping() const {
 void Rebuilder::Work() {
   while (true) {
     Done done;
+    bool replace = false;
+    absl::Time deadline;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &Rebuilder::HasWorkOrStopping));
@@ -46,10 +50,15 @@ void Rebuilder::Work() {
       if (pending_ == nullptr) return;
       done = std::move(pending_);
       pending_ = nullptr;
+      replace = pending_replace_;
+      deadline = pending_deadline_;
     }
     const absl::Time start = clock_->Now();
-    FeedReader reader = readers_();
-    absl::StatusOr<v1::RebuildResponse> result = engine_->Rebuild(reader);
+    FeedReader reader = readers_(deadline);
+    absl::StatusOr<v1::RebuildResponse> result = engine_->Rebuild(
+        reader, {.replace = replace, .expired = [this, deadline] {
+                   return clock_->Now() >= deadline;
+                 }});
     if (result.ok()) {
       result->set_seconds(absl::ToDoubleSeconds(clock_->Now() - start));
     }

@@ -38,18 +38,22 @@ inline constexpr char kRebuildRunning[] =
 
 class Rebuilder {
  public:
-  using ReaderFactory = std::function<FeedReader()>;
+  // Makes a reader that gives up at `deadline`.
+  using ReaderFactory = std::function<FeedReader(absl::Time deadline)>;
   using Done = absl::AnyInvocable<void(absl::StatusOr<v1::RebuildResponse>)>;
 
-  Rebuilder(const RollupEngine* engine, ReaderFactory readers,
-            const Clock* clock);
+  Rebuilder(RollupEngine* engine, ReaderFactory readers, const Clock* clock);
   ~Rebuilder();
   Rebuilder(const Rebuilder&) = delete;
   Rebuilder& operator=(const Rebuilder&) = delete;
 
   // Queues a rebuild on the worker; `done` gets its result there. ABORTED
-  // (kRebuildRunning) if one is running; `done` is then not called.
-  absl::Status Start(Done done);
+  // (kRebuildRunning) if one is running; `done` is then not called. With
+  // `replace`, the rebuilt state replaces the incremental one (see
+  // RollupEngine::Rebuild). A rebuild still running at `deadline` (the
+  // caller's RPC deadline) stops with DEADLINE_EXCEEDED.
+  absl::Status Start(Done done, bool replace = false,
+                     absl::Time deadline = absl::InfiniteFuture());
 
   // Whether a rebuild is queued or running.
   bool running() const;
@@ -58,12 +62,14 @@ class Rebuilder {
   void Work();
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const RollupEngine* const engine_;
+  RollupEngine* const engine_;
   const ReaderFactory readers_;
   const Clock* const clock_;
 
   mutable absl::Mutex mu_;
   Done pending_ ABSL_GUARDED_BY(mu_);
+  bool pending_replace_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time pending_deadline_ ABSL_GUARDED_BY(mu_);
   bool busy_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread worker_;  // last: started once everything above exists

@@ -37,7 +37,7 @@ class RebuilderTest : public nq57::testing::TempDirTest {
   // advances the clock by 3 s as it reads.
   Rebuilder::ReaderFactory Readers(absl::Notification* entered,
                                    absl::Notification* release) {
-    return [this, entered, release] {
+    return [this, entered, release](absl::Time) {
       return FeedReader(
           [this, entered, release](const SourceSpec&, uint64_t,
                                    absl::FunctionRef<absl::StatusOr<bool>(

@@ -1,8 +1,10 @@
 #include "services/aggregator/rollup_engine.h"
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
 #include "common/base/status_macros.h"
@@ -20,7 +22,77 @@ v1::MeasureValue ToMeasureValue(const MeasureKey& key, int64_t value) {
   return out;
 }
 
+constexpr char kBasisPayload[] = "type.nq57.dev/aggregator.SourceBasis";
+
+absl::Status BasisError(std::string_view kind, std::string message) {
+  absl::Status status = absl::FailedPreconditionError(std::move(message));
+  status.SetPayload(kBasisPayload, absl::Cord(AbslView(kind)));
+  return status;
+}
+
+bool HasBasisPayload(const absl::Status& status, std::string_view kind) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kBasisPayload);
+  return payload.has_value() && *payload == AbslView(kind);
+}
+
+// Positions were a bare 8-byte sequence before log identities.
+absl::StatusOr<v1::SourcePosition> DecodePosition(
+    const std::optional<std::string>& stored) {
+  v1::SourcePosition out;
+  if (!stored.has_value()) return out;
+  uint64_t legacy = 0;
+  if (stored->size() == 8 && DecodeUint64(*stored, &legacy)) {
+    out.set_sequence(legacy);
+    return out;
+  }
+  if (!out.ParseFromString(*stored)) {
+    return absl::DataLossError("corrupt source position");
+  }
+  return out;
+}
+
+// Why `batch` cannot continue `position`, or empty.
+std::string LostBasisReason(const std::string& name,
+                            const v1::SourcePosition& position,
+                            const changes::v1::ChangeBatch& batch) {
+  if (!position.log_id().empty() && !batch.log_id().empty() &&
+      position.log_id() != batch.log_id()) {
+    return absl::StrCat("source ", name, ": its log identity changed from ",
+                        position.log_id(), " to ", batch.log_id(),
+                        " (a new or restored store): its history is not a "
+                        "continuation of what was applied");
+  }
+  if (batch.head_sequence() < position.sequence()) {
+    return absl::StrCat("source ", name, ": its head ", batch.head_sequence(),
+                        " is below the applied sequence ", position.sequence(),
+                        " (the log went backwards)");
+  }
+  if (position.sequence() > 0 && !position.log_id().empty() &&
+      position.scope() != batch.scope()) {
+    return absl::StrCat("source ", name, ": its scope changed from \"",
+                        position.scope(), "\" to \"", batch.scope(), "\"");
+  }
+  return "";
+}
+
 }  // namespace
+
+bool IsLostBasis(const absl::Status& status) {
+  return HasBasisPayload(status, "lost_basis");
+}
+
+bool IsOverlappingScope(const absl::Status& status) {
+  return HasBasisPayload(status, "overlapping_scope");
+}
+
+bool ScopesOverlap(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty() || a == b) return true;
+  auto under = [](std::string_view unit, std::string_view scope) {
+    return unit.size() > scope.size() &&
+           unit.substr(0, scope.size()) == scope && unit[scope.size()] == '/';
+  };
+  return under(a, b) || under(b, a);
+}
 
 std::string MeasureResource(const MeasureKey& key) {
   return absl::StrCat(key.scope, "/measures/",
@@ -67,8 +139,15 @@ absl::StatusOr<std::unique_ptr<RollupEngine>> RollupEngine::Create(
           absl::StrCat("--source: duplicate source name \"", s.name, "\""));
     }
   }
-  return std::unique_ptr<RollupEngine>(
+  auto engine = std::unique_ptr<RollupEngine>(
       new RollupEngine(store, std::move(sources), std::move(adapters)));
+  absl::MutexLock lock(&engine->scopes_mu_);
+  for (const SourceSpec& s : engine->sources_) {
+    ASSIGN_OR_RETURN(v1::SourcePosition position,
+                     engine->AppliedPosition(s.name));
+    if (!position.log_id().empty()) engine->scopes_[s.name] = position.scope();
+  }
+  return engine;
 }
 
 RollupEngine::RollupEngine(
@@ -80,13 +159,54 @@ RollupEngine::RollupEngine(
 
 absl::StatusOr<uint64_t> RollupEngine::AppliedSequence(
     const std::string& name, const Snapshot* snapshot) const {
+  ASSIGN_OR_RETURN(v1::SourcePosition position,
+                   AppliedPosition(name, snapshot));
+  return position.sequence();
+}
+
+absl::StatusOr<v1::SourcePosition> RollupEngine::AppliedPosition(
+    const std::string& name, const Snapshot* snapshot) const {
   ASSIGN_OR_RETURN(std::optional<std::string> v,
                    store_->Get(kSourcesFamily, name, snapshot));
-  uint64_t seq = 0;
-  if (v.has_value() && !DecodeUint64(*v, &seq)) {
-    return absl::DataLossError("corrupt applied sequence");
+  return DecodePosition(v);
+}
+
+const SourceSpec* RollupEngine::Find(const std::string& name) const {
+  for (const SourceSpec& s : sources_) {
+    if (s.name == name) return &s;
   }
-  return seq;
+  return nullptr;
+}
+
+absl::Status RollupEngine::CheckScope(const std::string& name,
+                                      std::string_view scope) {
+  const SourceSpec* self = Find(name);
+  if (self == nullptr) {
+    return absl::NotFoundError(absl::StrCat("unknown source ", name));
+  }
+  for (const auto& [other, other_scope] : scopes_) {
+    if (other == name) continue;
+    const SourceSpec* spec = Find(other);
+    if (spec == nullptr || spec->kind != self->kind) continue;
+    if (ScopesOverlap(scope, other_scope)) {
+      return BasisError(
+          "overlapping_scope",
+          absl::StrCat("source ", name, ": its scope \"", AbslView(scope),
+                       "\" overlaps source ", other, "'s scope \"", other_scope,
+                       "\"; nothing of it is counted"));
+    }
+  }
+  scopes_[name] = std::string(scope);
+  return absl::OkStatus();
+}
+
+absl::Status RollupEngine::CheckBasis(const std::string& name,
+                                      const changes::v1::ChangeBatch& batch) {
+  ASSIGN_OR_RETURN(v1::SourcePosition position, AppliedPosition(name));
+  std::string reason = LostBasisReason(name, position, batch);
+  if (!reason.empty()) return BasisError("lost_basis", std::move(reason));
+  absl::MutexLock lock(&scopes_mu_);
+  return CheckScope(name, batch.scope());
 }
 
 absl::StatusOr<uint64_t> RollupEngine::ApplyBatch(
@@ -96,6 +216,8 @@ absl::StatusOr<uint64_t> RollupEngine::ApplyBatch(
     return absl::NotFoundError(absl::StrCat("unknown source ", name));
   }
   const SourceAdapter* apply_with = adapter->second.get();
+  RETURN_IF_ERROR(CheckBasis(name, batch));
+  absl::ReaderMutexLock shared(&reset_mu_);
   // Not a client write, so not MakeCommit: there is no request to make
   // idempotent (the stored applied sequence is what makes a re-delivered
   // batch harmless), and fingerprinting every batch would cost a
@@ -107,8 +229,15 @@ absl::StatusOr<uint64_t> RollupEngine::ApplyBatch(
           .apply = [&, apply_with](Transaction& txn) -> absl::Status {
             ASSIGN_OR_RETURN(std::optional<std::string> stored,
                              txn.Get(kSourcesFamily, name));
-            uint64_t applied = 0;
-            if (stored.has_value()) DecodeUint64(*stored, &applied);
+            ASSIGN_OR_RETURN(v1::SourcePosition position,
+                             DecodePosition(stored));
+            // Checked again in the commit: a replacing rebuild may have
+            // moved the position since CheckBasis.
+            std::string reason = LostBasisReason(name, position, batch);
+            if (!reason.empty()) {
+              return BasisError("lost_basis", std::move(reason));
+            }
+            uint64_t applied = position.sequence();
             TransactionRollupState state(&txn);
             for (const changes::v1::ChangeRecord& record : batch.records()) {
               if (record.sequence() <= applied) continue;  // already counted
@@ -120,8 +249,11 @@ absl::StatusOr<uint64_t> RollupEngine::ApplyBatch(
               RETURN_IF_ERROR(apply_with->Apply(record, state));
               applied = record.sequence();
             }
+            position.set_sequence(applied);
+            position.set_log_id(batch.log_id());
+            position.set_scope(batch.scope());
             RETURN_IF_ERROR(
-                txn.Put(kSourcesFamily, name, EncodeUint64(applied)));
+                txn.Put(kSourcesFamily, name, position.SerializeAsString()));
             for (const auto& [key, delta] : state.deltas()) {
               ASSIGN_OR_RETURN(int64_t now, state.GetMeasure(key));
               const int64_t before = now - delta;
@@ -164,28 +296,58 @@ absl::StatusOr<std::map<MeasureKey, int64_t>> RollupEngine::AllMeasures(
 }
 
 absl::StatusOr<v1::RebuildResponse> RollupEngine::Rebuild(
-    FeedReader& reader) const {
+    FeedReader& reader, RebuildOptions options) {
+  // A replacing rebuild holds every ApplyBatch off until its commit is in.
+  if (options.replace) reset_mu_.WriterLock();
+  struct Unlock {
+    absl::Mutex* mu;
+    ~Unlock() {
+      if (mu != nullptr) mu->WriterUnlock();
+    }
+  } unlock{options.replace ? &reset_mu_ : nullptr};
+
   std::unique_ptr<Snapshot> snapshot = store_->TakeSnapshot();
   v1::RebuildResponse response;
+  struct Replay {
+    MemoryRollupState state;
+    absl::Status status;
+    v1::SourcePosition stored;
+    v1::SourcePosition rebuilt;  // log id, sequence replayed to, scope
+    bool heard = false;
+  };
   // Sources replay in parallel, each into its own state: an adapter only
   // reads measures its own source writes, so the states merge by addition.
-  std::vector<MemoryRollupState> states(sources_.size());
-  std::vector<absl::Status> results(sources_.size());
-  std::vector<uint64_t> targets(sources_.size());
+  std::vector<Replay> replays(sources_.size());
   for (size_t i = 0; i < sources_.size(); ++i) {
-    ASSIGN_OR_RETURN(targets[i],
-                     AppliedSequence(sources_[i].name, snapshot.get()));
-    (*response.mutable_rebuilt_to_sequence())[sources_[i].name] = targets[i];
+    ASSIGN_OR_RETURN(replays[i].stored,
+                     AppliedPosition(sources_[i].name, snapshot.get()));
   }
   auto replay = [&](size_t i) {
     const SourceSpec& source = sources_[i];
-    const uint64_t target = targets[i];
-    if (target == 0) return;
+    Replay& r = replays[i];
     const SourceAdapter& adapter = *adapters_.at(source.name);
-    uint64_t applied = 0;
+    uint64_t applied = 0, target = 0;
     absl::Status status = reader(
         source, 1,
         [&](const changes::v1::ChangeBatch& batch) -> absl::StatusOr<bool> {
+          if (options.expired()) {
+            return absl::DeadlineExceededError(
+                absl::StrCat("rebuild of ", source.name,
+                             " passed its deadline at sequence ", applied));
+          }
+          if (!r.heard) {
+            // What is there now: never wait for the log to grow. A compare
+            // stops where the incremental state stopped, if it is the same
+            // history; a replacement takes everything.
+            r.heard = true;
+            r.rebuilt.set_log_id(batch.log_id());
+            r.rebuilt.set_scope(batch.scope());
+            const bool same_history = r.stored.log_id().empty() ||
+                                      r.stored.log_id() == batch.log_id();
+            target = options.replace || !same_history
+                         ? batch.head_sequence()
+                         : std::min(r.stored.sequence(), batch.head_sequence());
+          }
           for (const changes::v1::ChangeRecord& record : batch.records()) {
             if (record.sequence() > target) return false;
             if (record.sequence() != applied + 1) {
@@ -193,7 +355,7 @@ absl::StatusOr<v1::RebuildResponse> RollupEngine::Rebuild(
                   "rebuild of ", source.name, ": expected sequence ",
                   applied + 1, ", got ", record.sequence()));
             }
-            RETURN_IF_ERROR(adapter.Apply(record, states[i]));
+            RETURN_IF_ERROR(adapter.Apply(record, r.state));
             applied = record.sequence();
           }
           return applied < target;
@@ -203,7 +365,8 @@ absl::StatusOr<v1::RebuildResponse> RollupEngine::Rebuild(
                                                    " reached sequence ",
                                                    applied, " of ", target));
     }
-    results[i] = status;
+    r.rebuilt.set_sequence(applied);
+    r.status = status;
   };
   {
     std::vector<std::thread> threads;
@@ -212,17 +375,47 @@ absl::StatusOr<v1::RebuildResponse> RollupEngine::Rebuild(
     if (!sources_.empty()) replay(0);
     for (std::thread& t : threads) t.join();
   }
-  for (const absl::Status& status : results) RETURN_IF_ERROR(status);
+  for (const Replay& r : replays) RETURN_IF_ERROR(r.status);
+
+  // Sources of one kind whose scopes overlap an earlier one are not counted.
+  std::vector<bool> counted(sources_.size(), true);
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (counted[j] && sources_[j].kind == sources_[i].kind &&
+          ScopesOverlap(replays[i].rebuilt.scope(),
+                        replays[j].rebuilt.scope())) {
+        counted[i] = false;
+        response.add_differences(
+            absl::StrCat("source ", sources_[i].name, ": its scope \"",
+                         replays[i].rebuilt.scope(), "\" overlaps source ",
+                         sources_[j].name, "'s; not counted"));
+      }
+    }
+  }
   MemoryRollupState rebuilt;
-  for (MemoryRollupState& state : states) {
-    for (const auto& [key, value] : state.measures()) {
+  std::map<std::string, std::string> mirror;
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    const Replay& r = replays[i];
+    (*response.mutable_rebuilt_to_sequence())[sources_[i].name] =
+        r.rebuilt.sequence();
+    (*response.mutable_rebuilt_log_ids())[sources_[i].name] =
+        r.rebuilt.log_id();
+    if (!r.stored.log_id().empty() && r.stored.log_id() != r.rebuilt.log_id()) {
+      response.add_differences(absl::StrCat(
+          "source ", sources_[i].name, ": log identity changed from ",
+          r.stored.log_id(), " to ", r.rebuilt.log_id()));
+    }
+    if (!counted[i]) continue;
+    for (const auto& [key, value] : r.state.measures()) {
       RETURN_IF_ERROR(rebuilt.AddMeasure(key, value));
     }
+    for (const auto& [key, value] : r.state.mirror()) mirror[key] = value;
   }
   ASSIGN_OR_RETURN(auto incremental, AllMeasures(snapshot.get()));
   std::set<MeasureKey> keys;
   for (const auto& [k, v] : incremental) keys.insert(k);
   for (const auto& [k, v] : rebuilt.measures()) keys.insert(k);
+  bool equal = response.differences_size() == 0;
   for (const MeasureKey& k : keys) {
     auto a = incremental.find(k);
     auto b = rebuilt.measures().find(k);
@@ -232,10 +425,93 @@ absl::StatusOr<v1::RebuildResponse> RollupEngine::Rebuild(
       response.add_differences(absl::StrCat(
           MeasureResource(k), ": incremental ", inc, ", rebuilt ", reb));
     }
-    if (inc != reb) response.set_equal(false);
+    if (inc != reb) equal = false;
   }
-  if (response.differences_size() == 0) response.set_equal(true);
+  response.set_equal(equal);
   response.set_measures_compared(static_cast<int64_t>(keys.size()));
+  if (!options.replace) return response;
+
+  // One commit: every measure that changed (with its change record, so a
+  // national aggregator follows), the mirror, every position.
+  ASSIGN_OR_RETURN(
+      CommitResult done,
+      store_->CommitAndWait(CommitRequest{
+          .actor = "rebuild", .apply = [&](Transaction& txn) -> absl::Status {
+            std::map<MeasureKey, int64_t> now;
+            absl::Status decode;
+            RETURN_IF_ERROR(txn.Scan(
+                kMeasuresFamily, "", "",
+                [&](std::string_view key, std::string_view value) {
+                  MeasureKey k;
+                  uint64_t raw;
+                  if (!DecodeMeasureKey(key, &k) ||
+                      !DecodeUint64(value, &raw)) {
+                    decode = absl::DataLossError("corrupt measure entry");
+                    return false;
+                  }
+                  now[k] = static_cast<int64_t>(raw);
+                  return true;
+                }));
+            RETURN_IF_ERROR(decode);
+            std::set<MeasureKey> all;
+            for (const auto& [k, v] : now) all.insert(k);
+            for (const auto& [k, v] : rebuilt.measures()) all.insert(k);
+            for (const MeasureKey& k : all) {
+              auto a = now.find(k);
+              auto b = rebuilt.measures().find(k);
+              const int64_t before = a == now.end() ? 0 : a->second;
+              const int64_t after =
+                  b == rebuilt.measures().end() ? 0 : b->second;
+              if (before == after) continue;
+              if (after == 0) {
+                RETURN_IF_ERROR(
+                    txn.Delete(kMeasuresFamily, EncodeMeasureKey(k)));
+              } else {
+                RETURN_IF_ERROR(
+                    txn.Put(kMeasuresFamily, EncodeMeasureKey(k),
+                            EncodeUint64(static_cast<uint64_t>(after))));
+              }
+              const v1::MeasureValue after_value = ToMeasureValue(k, after);
+              const v1::MeasureValue before_value = ToMeasureValue(k, before);
+              txn.RecordChange(MeasureResource(k),
+                               before == 0  ? changes::v1::CREATED
+                               : after == 0 ? changes::v1::DELETED
+                                            : changes::v1::UPDATED,
+                               after == 0 ? nullptr : &after_value,
+                               before == 0 ? nullptr : &before_value);
+            }
+            std::vector<std::string> stale_mirror;
+            RETURN_IF_ERROR(
+                txn.Scan(kMirrorFamily, "", "",
+                         [&](std::string_view key, std::string_view) {
+                           stale_mirror.emplace_back(key);
+                           return true;
+                         }));
+            for (const std::string& key : stale_mirror) {
+              RETURN_IF_ERROR(txn.Delete(kMirrorFamily, key));
+            }
+            for (const auto& [key, value] : mirror) {
+              RETURN_IF_ERROR(txn.Put(kMirrorFamily, key, value));
+            }
+            for (size_t i = 0; i < sources_.size(); ++i) {
+              if (!counted[i]) {
+                RETURN_IF_ERROR(txn.Delete(kSourcesFamily, sources_[i].name));
+                continue;
+              }
+              RETURN_IF_ERROR(txn.Put(kSourcesFamily, sources_[i].name,
+                                      replays[i].rebuilt.SerializeAsString()));
+            }
+            return absl::OkStatus();
+          }}));
+  (void)done;
+  {
+    absl::MutexLock lock(&scopes_mu_);
+    scopes_.clear();
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      if (counted[i]) scopes_[sources_[i].name] = replays[i].rebuilt.scope();
+    }
+  }
+  response.set_replaced(true);
   return response;
 }
 

@@ -32,7 +32,7 @@ namespace nq57::aggregator {
 // Column families of the aggregator's store.
 inline constexpr char kMeasuresFamily[] = "measures";  // key -> int64
 inline constexpr char kMirrorFamily[] = "mirror";      // adapter facts
-inline constexpr char kSourcesFamily[] = "sources";    // name -> sequence
+inline constexpr char kSourcesFamily[] = "sources";    // name -> position
 inline constexpr char kSnapshotsFamily[] = "snapshots";
 inline constexpr char kRankHistoryFamily[] = "rank_history";
 
@@ -113,6 +113,9 @@ class MemoryRollupState : public RollupState {
 
   const absl::flat_hash_map<MeasureKey, int64_t>& measures() const {
     return measures_;
+  }
+  const absl::btree_map<std::string, std::string, std::less<>>& mirror() const {
+    return mirror_;
   }
 
  private:

@@ -28,8 +28,9 @@ std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address) {
 
 }  // namespace
 
-SourceConsumer::SourceConsumer(RollupEngine* engine, SourceSpec source)
-    : engine_(engine), source_(std::move(source)) {
+SourceConsumer::SourceConsumer(RollupEngine* engine, SourceSpec source,
+                               Options options)
+    : engine_(engine), source_(std::move(source)), options_(options) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -50,6 +51,17 @@ bool SourceConsumer::caught_up() const {
   return serving_;
 }
 
+bool SourceConsumer::known_wrong() const {
+  absl::MutexLock lock(&mu_);
+  return state_ == v1::LOST_BASIS || state_ == v1::REBUILDING ||
+         state_ == v1::OVERLAPPING_SCOPE;
+}
+
+uint64_t SourceConsumer::lost_basis_count() const {
+  absl::MutexLock lock(&mu_);
+  return lost_basis_count_;
+}
+
 v1::SourceFreshness SourceConsumer::Status() const {
   absl::MutexLock lock(&mu_);
   v1::SourceFreshness out;
@@ -62,6 +74,12 @@ v1::SourceFreshness SourceConsumer::Status() const {
     *out.mutable_last_applied_time() = ToProtoTime(last_applied_time_);
   }
   out.set_last_error(last_error_);
+  out.set_log_id(log_id_);
+  out.set_scope(scope_);
+  if (last_reachable_time_ != absl::InfinitePast()) {
+    *out.mutable_last_reachable_time() = ToProtoTime(last_reachable_time_);
+  }
+  out.set_state(state_);
   return out;
 }
 
@@ -70,10 +88,14 @@ void SourceConsumer::Run() {
   absl::Duration backoff = kMinBackoff;
   while (true) {
     const absl::Time started = absl::Now();
-    FollowOnce();
+    const bool back_off = FollowOnce();
     absl::MutexLock lock(&mu_);
     serving_ = false;
     if (stopping_) return;
+    if (!back_off) {
+      backoff = kMinBackoff;
+      continue;
+    }
     // A stream that ran a while was healthy: start backing off afresh.
     if (absl::Now() - started > absl::Seconds(10)) backoff = kMinBackoff;
     // Full jitter: sleep uniformly in [0, backoff).
@@ -86,68 +108,141 @@ void SourceConsumer::Run() {
   }
 }
 
-void SourceConsumer::FollowOnce() {
-  absl::StatusOr<uint64_t> applied = engine_->AppliedSequence(source_.name);
-  if (!applied.ok()) {
+bool SourceConsumer::FollowOnce() {
+  absl::StatusOr<v1::SourcePosition> position =
+      engine_->AppliedPosition(source_.name);
+  if (!position.ok()) {
     absl::MutexLock lock(&mu_);
-    last_error_ = applied.status().ToString();
-    return;
+    last_error_ = position.status().ToString();
+    return true;
   }
   grpc::ClientContext context;
   {
     absl::MutexLock lock(&mu_);
-    if (stopping_) return;
+    if (stopping_) return true;
     context_ = &context;
-    applied_ = *applied;
+    applied_ = position->sequence();
+    if (log_id_.empty()) log_id_ = position->log_id();
   }
   auto stub = changes::v1::ChangeFeed::NewStub(ChannelTo(source_.address));
   changes::v1::SubscribeRequest request;
-  request.set_from_sequence(*applied + 1);
+  request.set_from_sequence(position->sequence() + 1);
   std::unique_ptr<grpc::ClientReader<changes::v1::ChangeBatch>> reader =
       stub->Subscribe(&context, request);
   changes::v1::ChangeBatch batch;
   absl::Status failure;
+  uint64_t applied = position->sequence();
   while (reader->Read(&batch)) {
-    if (batch.records_size() > 0) {
+    {
+      absl::MutexLock lock(&mu_);
+      last_reachable_time_ = absl::Now();
+      head_ = batch.head_sequence();
+      scope_ = batch.scope();
+    }
+    // Nothing of a batch is applied unless it continues what was applied.
+    failure = engine_->CheckBasis(source_.name, batch);
+    if (failure.ok() && batch.records_size() > 0) {
       absl::StatusOr<uint64_t> now = engine_->ApplyBatch(source_.name, batch);
-      if (!now.ok()) {
+      if (now.ok()) {
+        applied = *now;
+      } else {
         failure = now.status();
-        context.TryCancel();
-        break;
       }
-      *applied = *now;
+    }
+    if (!failure.ok()) {
+      context.TryCancel();
+      break;
     }
     absl::MutexLock lock(&mu_);
-    applied_ = *applied;
-    head_ = std::max(head_, batch.head_sequence());
+    applied_ = applied;
+    log_id_ = batch.log_id();
     if (batch.records_size() > 0) last_applied_time_ = absl::Now();
     const bool was_serving = serving_;
     serving_ = applied_ >= head_;
+    state_ = serving_ ? v1::CAUGHT_UP : v1::CATCHING_UP;
     last_error_.clear();
     if (serving_ && !was_serving) {
-      LogInfo("source caught up",
-              {{"source", source_.name}, {"sequence", applied_}});
+      LogInfo("source caught up", {{"source", source_.name},
+                                   {"sequence", applied_},
+                                   {"log_id", log_id_}});
     }
   }
   grpc::Status status = reader->Finish();
+  {
+    absl::MutexLock lock(&mu_);
+    context_ = nullptr;
+    serving_ = false;
+    if (stopping_) return true;
+    if (failure.ok()) failure = FromGrpcStatus(status);
+    last_error_ = failure.ToString();
+    if (IsOverlappingScope(failure)) {
+      if (state_ != v1::OVERLAPPING_SCOPE) {
+        LogError("source refused", {{"source", source_.name},
+                                    {"address", source_.address},
+                                    {"error", last_error_}});
+      }
+      state_ = v1::OVERLAPPING_SCOPE;
+      return true;
+    }
+    if (!IsLostBasis(failure)) {
+      if (state_ != v1::NEVER_CONNECTED) state_ = v1::UNREACHABLE;
+      LogWarning("source stream ended", {{"source", source_.name},
+                                         {"address", source_.address},
+                                         {"applied", applied_},
+                                         {"error", last_error_}});
+      return true;
+    }
+    if (state_ != v1::LOST_BASIS) ++lost_basis_count_;
+    state_ = v1::LOST_BASIS;
+    LogError(
+        "source lost its basis",
+        {{"source", source_.name},
+         {"address", source_.address},
+         {"applied", applied_},
+         {"error", last_error_},
+         {"reset", options_.reset_automatically ? "automatic" : "manual"}});
+    if (!options_.reset_automatically) return true;
+    state_ = v1::REBUILDING;
+  }
+  ResetFromSources(failure);
   absl::MutexLock lock(&mu_);
-  context_ = nullptr;
-  if (stopping_) return;
-  if (failure.ok()) failure = FromGrpcStatus(status);
-  last_error_ = failure.ToString();
-  LogWarning("source stream ended", {{"source", source_.name},
-                                     {"address", source_.address},
-                                     {"applied", applied_},
-                                     {"error", last_error_}});
+  return state_ != v1::CATCHING_UP;
 }
 
-FeedReader GrpcFeedReader() {
-  return [](const SourceSpec& source, uint64_t from,
-            absl::FunctionRef<absl::StatusOr<bool>(
-                const changes::v1::ChangeBatch&)>
-                fn) -> absl::Status {
+void SourceConsumer::ResetFromSources(const absl::Status& why) {
+  FeedReader reader = GrpcFeedReader();
+  absl::StatusOr<v1::RebuildResponse> rebuilt =
+      engine_->Rebuild(reader, {.replace = true});
+  absl::MutexLock lock(&mu_);
+  if (!rebuilt.ok()) {
+    state_ = v1::LOST_BASIS;
+    last_error_ = absl::StrCat(
+        why.message(), "; rebuild failed: ", rebuilt.status().ToString());
+    LogError("source rebuild failed",
+             {{"source", source_.name}, {"error", last_error_}});
+    return;
+  }
+  state_ = v1::CATCHING_UP;
+  applied_ = rebuilt->rebuilt_to_sequence().at(source_.name);
+  log_id_ = rebuilt->rebuilt_log_ids().at(source_.name);
+  last_error_.clear();
+  LogInfo("source rebuilt from its new log",
+          {{"source", source_.name},
+           {"log_id", log_id_},
+           {"sequence", applied_},
+           {"measures", rebuilt->measures_compared()}});
+}
+
+FeedReader GrpcFeedReader(absl::Time deadline) {
+  return [deadline](const SourceSpec& source, uint64_t from,
+                    absl::FunctionRef<absl::StatusOr<bool>(
+                        const changes::v1::ChangeBatch&)>
+                        fn) -> absl::Status {
     auto stub = changes::v1::ChangeFeed::NewStub(ChannelTo(source.address));
     grpc::ClientContext context;
+    if (deadline != absl::InfiniteFuture()) {
+      context.set_deadline(absl::ToChronoTime(deadline));
+    }
     changes::v1::SubscribeRequest request;
     request.set_from_sequence(from);
     request.set_max_batch_records(4096);

@@ -8,9 +8,21 @@
 // skipped, never counted twice. It never blocks readers of the feed: they
 // read the store, not the consumer.
 //
-// Status() tells whether the source is connected and caught up (for health
-// and the report's freshness fields). Thread-safe; Stop() is idempotent and
-// returns after the thread has ended.
+// Every batch is checked against what was applied (RollupEngine::
+// CheckBasis) before anything of it is applied. A source whose log is not a
+// continuation (another log identity: a wiped, replaced or restored store;
+// or a head below what was applied) is LOST_BASIS: nothing more of it is
+// applied, health says NOT_SERVING for it, a warning is logged and counted.
+// With `reset_automatically` (the default) the consumer then rebuilds the
+// aggregator's state from every source's current log in one commit
+// (RollupEngine::Rebuild with replace) and follows the new log; otherwise it
+// stays LOST_BASIS until an operator runs Rebuild{replace: true}. A source
+// whose scope overlaps another source of its kind is OVERLAPPING_SCOPE and
+// never counted.
+//
+// Status() tells where the source stands (for health, metrics and the
+// report's freshness fields). Thread-safe; Stop() is idempotent and returns
+// after the thread has ended.
 #ifndef NQ57_SERVICES_AGGREGATOR_SOURCE_CONSUMER_H_
 #define NQ57_SERVICES_AGGREGATOR_SOURCE_CONSUMER_H_
 
@@ -29,25 +41,43 @@ namespace nq57::aggregator {
 
 class SourceConsumer {
  public:
+  struct Options {
+    bool reset_automatically = true;
+  };
   // `engine` is not owned and must outlive the consumer. Starts at once.
-  SourceConsumer(RollupEngine* engine, SourceSpec source);
+  SourceConsumer(RollupEngine* engine, SourceSpec source, Options options);
   ~SourceConsumer();
 
   void Stop();
   v1::SourceFreshness Status() const;
+  // Connected, caught up, and on the same history.
   bool caught_up() const;
+  // Whether what the aggregator shows for this source is known to be wrong
+  // (LOST_BASIS, REBUILDING, OVERLAPPING_SCOPE), not merely stale.
+  bool known_wrong() const;
+  // Times the source lost its basis since start.
+  uint64_t lost_basis_count() const;
 
  private:
   void Run();
-  void FollowOnce();
+  // Follows until the stream ends; false when the consumer should resume at
+  // once (after a reset) rather than back off.
+  bool FollowOnce();
+  void ResetFromSources(const absl::Status& why);
 
   RollupEngine* const engine_;
   const SourceSpec source_;
+  const Options options_;
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
   bool serving_ ABSL_GUARDED_BY(mu_) = false;
+  v1::SourceState state_ ABSL_GUARDED_BY(mu_) = v1::NEVER_CONNECTED;
+  std::string log_id_ ABSL_GUARDED_BY(mu_);
+  std::string scope_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_reachable_time_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  uint64_t lost_basis_count_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t applied_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t head_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time last_applied_time_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
@@ -55,8 +85,9 @@ class SourceConsumer {
   std::thread thread_;
 };
 
-// A FeedReader over gRPC (for Rebuild and tools).
-FeedReader GrpcFeedReader();
+// A FeedReader over gRPC (for Rebuild and tools) whose streams end with
+// DEADLINE_EXCEEDED at `deadline`.
+FeedReader GrpcFeedReader(absl::Time deadline = absl::InfiniteFuture());
 
 }  // namespace nq57::aggregator
 

@@ -85,7 +85,8 @@ absl::StatusOr<std::optional<absl::Time>> AssignTimeOf(const Request& request,
 absl::StatusOr<CommitRequest> CriteriaCore::PrepareCreateAssignment(
     const v1::CreateAssignmentRequest& request, std::string actor) const {
   if (request.unit().empty()) return InvalidFieldError("unit", "required");
-  ASSIGN_OR_RETURN(const Unit* unit, units_->Lookup(request.unit()));
+  ASSIGN_OR_RETURN(const Unit* unit,
+                   units_->LookupForWrite(request.unit(), "unit"));
   ASSIGN_OR_RETURN(std::string code,
                    CodeOfCriterionName(request.criterion(), "criterion"));
   ASSIGN_OR_RETURN(std::optional<absl::Time> assign_time,
@@ -111,7 +112,8 @@ absl::StatusOr<CommitRequest> CriteriaCore::PrepareBatchCreateAssignments(
   std::vector<const Unit*> listed;
   switch (request.target_case()) {
     case v1::BatchCreateAssignmentsRequest::kProvince: {
-      ASSIGN_OR_RETURN(province, units_->Lookup(request.province()));
+      ASSIGN_OR_RETURN(province,
+                       units_->LookupForWrite(request.province(), "province"));
       if (province->level != UnitLevel::kProvince) {
         return InvalidFieldError("province", "not a province");
       }
@@ -127,8 +129,12 @@ absl::StatusOr<CommitRequest> CriteriaCore::PrepareBatchCreateAssignments(
       std::set<std::string_view> seen;
       for (int i = 0; i < names.size(); ++i) {
         const std::string field = absl::StrCat("units.units[", i, "]");
-        absl::StatusOr<const Unit*> unit = units_->Lookup(names[i]);
-        if (!unit.ok()) return PrefixFields(unit.status(), field + ": ");
+        absl::StatusOr<const Unit*> unit =
+            units_->LookupForWrite(names[i], field);
+        if (!unit.ok()) {
+          if (!FieldViolationsOf(unit.status()).empty()) return unit.status();
+          return PrefixFields(unit.status(), field + ": ");
+        }
         if (!seen.insert(names[i]).second) {
           return InvalidFieldError(field, "listed twice");
         }

@@ -104,7 +104,7 @@ absl::Status CheckReport(const v1::ProgressReport& r, const UnitRegistry& units,
                          absl::Time now) {
   ASSIGN_OR_RETURN(AssignmentName name,
                    ParseAssignmentName(r.assignment(), "assignment"));
-  RETURN_IF_ERROR(units.Lookup(name.unit).status());
+  RETURN_IF_ERROR(units.LookupForWrite(name.unit, "assignment").status());
   if (r.state() == v1::PROGRESS_STATE_UNSPECIFIED ||
       !v1::ProgressState_IsValid(r.state())) {
     return InvalidFieldError("state",

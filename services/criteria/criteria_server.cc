@@ -11,7 +11,8 @@ namespace nq57::criteria {
 absl::StatusOr<std::unique_ptr<CriteriaServer>> CriteriaServer::Create(
     const CriteriaOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<UnitRegistry> units,
-                   UnitRegistry::Load(options.server.config_dir));
+                   UnitRegistry::Load(options.server.config_dir,
+                                      {.province = options.server.province}));
   ASSIGN_OR_RETURN(
       std::unique_ptr<Store> store,
       Store::Open(options.server.data_dir,
@@ -32,6 +33,6 @@ CriteriaServer::CriteriaServer(std::unique_ptr<UnitRegistry> units,
       store_(std::move(store)),
       core_(store_.get(), units_.get(), RealClock()),
       criteria_(&core_, store_.get()),
-      feed_(&store_->change_log()) {}
+      feed_(&store_->change_log(), units_->deployment_province()) {}
 
 }  // namespace nq57::criteria

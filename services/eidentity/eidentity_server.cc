@@ -11,8 +11,9 @@ namespace nq57::eidentity {
 absl::StatusOr<std::unique_ptr<EidentityServer>> EidentityServer::Create(
     const EidentityOptions& options) {
   const std::string& config_dir = options.server.config_dir;
-  ASSIGN_OR_RETURN(std::unique_ptr<UnitRegistry> units,
-                   UnitRegistry::Load(config_dir));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<UnitRegistry> units,
+      UnitRegistry::Load(config_dir, {.province = options.server.province}));
   ASSIGN_OR_RETURN(
       std::unique_ptr<IndicatorCatalog> catalog,
       IndicatorCatalog::LoadFile(absl::StrCat(config_dir, kCatalogPath)));
@@ -40,6 +41,6 @@ EidentityServer::EidentityServer(std::unique_ptr<UnitRegistry> units,
       store_(std::move(store)),
       core_(store_.get(), units_.get(), catalog_.get(), RealClock(), options),
       eidentity_(&core_, store_.get()),
-      feed_(&store_->change_log()) {}
+      feed_(&store_->change_log(), units_->deployment_province()) {}
 
 }  // namespace nq57::eidentity

@@ -319,7 +319,11 @@ absl::StatusOr<PreparedSnapshot> PrepareSnapshot(
     return absl::StrCat(prefix, AbslView(name));
   };
   if (in.unit().empty()) return InvalidFieldError(field("unit"), "required");
-  absl::StatusOr<const Unit*> unit = units.Lookup(in.unit());
+  absl::StatusOr<const Unit*> unit =
+      units.LookupForWrite(in.unit(), field("unit"));
+  if (!unit.ok() && !FieldViolationsOf(unit.status()).empty()) {
+    return unit.status();
+  }
   if (!unit.ok()) {
     return absl::Status(
         unit.status().code(),

@@ -43,6 +43,8 @@ absl::StatusOr<PreparedStats> PrepareStats(const v1::DossierStats& in,
     return absl::NotFoundError(absl::StrCat(
         AbslView(prefix), "unit: unknown unit \"", in.unit(), "\""));
   }
+  RETURN_IF_ERROR(
+      units.LookupForWrite(unit->name, Field(prefix, "unit")).status());
   if (in.period().kind_case() != common::v1::Period::kMonth) {
     return InvalidFieldError(
         Field(prefix, "period.month"),

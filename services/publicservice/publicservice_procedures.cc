@@ -41,7 +41,8 @@ absl::StatusOr<CommitRequest> PublicServiceCore::PrepareCreateProcedure(
   if (request.parent().empty()) {
     return InvalidFieldError("parent", "must be set");
   }
-  ASSIGN_OR_RETURN(const Unit* unit, units_->Lookup(request.parent()));
+  ASSIGN_OR_RETURN(const Unit* unit,
+                   units_->LookupForWrite(request.parent(), "parent"));
   if (!IsValidCode(request.procedure_id())) {
     return InvalidFieldError("procedure_id", kCodeRule);
   }
@@ -101,6 +102,8 @@ absl::StatusOr<CommitRequest> PublicServiceCore::PrepareUpdateProcedure(
   const v1::Procedure& in = request.procedure();
   ASSIGN_OR_RETURN(ProcedureId id,
                    ParseProcedureName(in.name(), "procedure.name", *units_));
+  RETURN_IF_ERROR(
+      units_->LookupForWrite(id.unit->name, "procedure.name").status());
   if (request.update_mask().paths_size() == 0) {
     return InvalidFieldError("update_mask", "must name at least one field");
   }

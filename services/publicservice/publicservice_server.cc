@@ -13,7 +13,8 @@ absl::StatusOr<std::unique_ptr<PublicServiceServer>>
 PublicServiceServer::Create(const PublicServiceOptions& options) {
   const ServerOptions& server_options = options.server;
   ASSIGN_OR_RETURN(std::unique_ptr<UnitRegistry> units,
-                   UnitRegistry::Load(server_options.config_dir));
+                   UnitRegistry::Load(server_options.config_dir,
+                                      {.province = server_options.province}));
   ASSIGN_OR_RETURN(
       std::unique_ptr<IndicatorCatalog> catalog,
       IndicatorCatalog::LoadFile(
@@ -42,6 +43,6 @@ PublicServiceServer::PublicServiceServer(
       store_(std::move(store)),
       core_(store_.get(), units_.get(), catalog_.get(), RealClock()),
       statistics_(&core_, store_.get()),
-      feed_(&store_->change_log()) {}
+      feed_(&store_->change_log(), units_->deployment_province()) {}
 
 }  // namespace nq57::publicservice

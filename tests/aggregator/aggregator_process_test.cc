@@ -8,6 +8,8 @@
 //    a criteria group ranks 1, 2, 2.
 // Links no server code: only clients and process control.
 #include <atomic>
+#include <filesystem>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -39,13 +41,14 @@ class AggregatorProcessTest : public nq57::testing::ServerProcessTest {
   }
 
   std::unique_ptr<ServerProcess> StartAggregator(
-      const std::string& name, const std::vector<std::string>& sources) {
+      const std::string& name, const std::vector<std::string>& sources,
+      std::vector<std::string> extra = {}) {
     std::string list;
     for (const std::string& s : sources) {
       absl::StrAppend(&list, list.empty() ? "" : ",", s);
     }
-    return StartServer("aggregator-server", name,
-                       {absl::StrCat("--source=", list)});
+    extra.push_back(absl::StrCat("--source=", list));
+    return StartServer("aggregator-server", name, extra);
   }
 };
 
@@ -273,7 +276,10 @@ TEST_F(AggregatorProcessTest, FederationRanksProvincesWithTies) {
   std::vector<std::string> national_sources;
   for (Stack& s : stacks) {
     const std::string tag = s.province.substr(s.province.size() - 2);
-    s.criteria = StartServer("criteria-server", "criteria-" + tag);
+    // Each provincial stack is bound to its province: a national
+    // aggregator refuses sources whose scopes overlap.
+    const std::string bound = absl::StrCat("--province=", s.province);
+    s.criteria = StartServer("criteria-server", "criteria-" + tag, {bound});
     ASSERT_NE(s.criteria, nullptr);
     auto stub =
         CriteriaService::NewStub(InsecureChannel(s.criteria->address()));
@@ -284,9 +290,9 @@ TEST_F(AggregatorProcessTest, FederationRanksProvincesWithTies) {
     for (int i = 0; i < s.completed; ++i) {
       ASSERT_TRUE(Report(*stub, assignments[i], criteria::v1::COMPLETED).ok());
     }
-    s.aggregator =
-        StartAggregator("aggregator-" + tag,
-                        {absl::StrCat("criteria@", s.criteria->address())});
+    s.aggregator = StartAggregator(
+        "aggregator-" + tag, {absl::StrCat("criteria@", s.criteria->address())},
+        {bound});
     ASSERT_NE(s.aggregator, nullptr);
     national_sources.push_back(
         absl::StrCat("p", tag, "=aggregator@", s.aggregator->address()));
@@ -318,6 +324,231 @@ TEST_F(AggregatorProcessTest, FederationRanksProvincesWithTies) {
   auto report = GetReport(*stub, "provinces/01");
   EXPECT_EQ(report.criteria().total().value().ratio().numerator(), 1);
   EXPECT_EQ(report.criteria().total().value().ratio().denominator(), 2);
+}
+
+// The source's freshness entry in a report, by name.
+const aggregator::v1::SourceFreshness* FreshnessOf(
+    const aggregator::v1::Report& report, const std::string& source) {
+  for (const auto& f : report.freshness()) {
+    if (f.source() == source) return &f;
+  }
+  return nullptr;
+}
+
+// Polls the aggregator's report of `province` until `done` holds or
+// `timeout` passes; returns the last report.
+aggregator::v1::Report WaitForReport(
+    AggregatorService::Stub& stub, const std::string& province,
+    absl::Duration timeout,
+    const std::function<bool(const aggregator::v1::Report&)>& done) {
+  aggregator::v1::Report report;
+  const absl::Time deadline = absl::Now() + timeout;
+  do {
+    report = GetReport(stub, province);
+    if (done(report)) return report;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < deadline);
+  return report;
+}
+
+std::pair<int64_t, int64_t> Pair(int64_t a, int64_t b) { return {a, b}; }
+
+std::pair<int64_t, int64_t> TotalOf(const aggregator::v1::Report& report) {
+  const auto& r = report.criteria().total().value().ratio();
+  return {r.numerator(), r.denominator()};
+}
+
+// Seeds `n` province-level Platforms criteria for Phú Thọ and completes
+// `completed` of them; returns the assignments.
+std::vector<std::string> SeedPhuTho(CriteriaService::Stub& stub,
+                                    const std::string& tag, int n,
+                                    int completed) {
+  std::vector<std::string> assignments;
+  for (const std::string& a :
+       SeedCriteria(stub, "provinces/25", n, criteria::v1::GOVERNMENT,
+                    criteria::v1::PLATFORMS, common::v1::PROVINCE)) {
+    assignments.push_back(a);
+  }
+  (void)tag;
+  for (int i = 0; i < completed; ++i) {
+    EXPECT_TRUE(Report(stub, assignments[i], criteria::v1::COMPLETED).ok());
+  }
+  return assignments;
+}
+
+// A wiped volume (a pod rescheduled without its PVC, a restore into a new
+// volume): criteria-server comes back on the same address with an empty
+// store and different data. The aggregator must not keep the old figures
+// nor apply the new log's records as deltas on them: within 10 s it reports
+// exactly the new store's figures, with the new log identity.
+TEST_F(AggregatorProcessTest, AReplacedSourceStoreIsRecountedFromItsNewLog) {
+  auto criteria = StartServer("criteria-server", "criteria-a");
+  ASSERT_NE(criteria, nullptr);
+  const std::string address = criteria->address();
+  {
+    auto stub = CriteriaService::NewStub(Connect(address));
+    SeedPhuTho(*stub, "a", 3, 2);
+  }
+  auto agg =
+      StartAggregator("aggregator", {absl::StrCat("criteria@", address)});
+  ASSERT_NE(agg, nullptr);
+  ASSERT_TRUE(WaitServing(agg->address(), absl::Seconds(30)));
+  auto agg_stub = AggregatorService::NewStub(Connect(agg->address()));
+  aggregator::v1::Report before =
+      WaitForReport(*agg_stub, "provinces/25", absl::Seconds(10),
+                    [](const auto& r) { return TotalOf(r).second == 3; });
+  ASSERT_EQ(TotalOf(before), Pair(2, 3));
+  const std::string old_log = FreshnessOf(before, "criteria")->log_id();
+  ASSERT_EQ(old_log.size(), 32u);
+
+  criteria->Signal(SIGTERM);
+  ASSERT_EQ(*criteria->Wait(), 0);
+  // The same address, an empty data directory, more writes than before (so
+  // the new log passes the old sequence numbers).
+  criteria = StartServer("criteria-server", "criteria-b",
+                         {absl::StrCat("--listen=", address)});
+  ASSERT_NE(criteria, nullptr);
+  {
+    auto stub = CriteriaService::NewStub(Connect(address));
+    SeedPhuTho(*stub, "b", 5, 1);
+  }
+  aggregator::v1::Report after = WaitForReport(
+      *agg_stub, "provinces/25", absl::Seconds(10), [&](const auto& r) {
+        const auto* f = FreshnessOf(r, "criteria");
+        return f != nullptr && f->log_id() != old_log &&
+               f->state() == aggregator::v1::CAUGHT_UP &&
+               TotalOf(r).second == 5;
+      });
+  EXPECT_EQ(TotalOf(after), Pair(1, 5));
+  const auto* f = FreshnessOf(after, "criteria");
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(f->log_id(), old_log);
+  EXPECT_EQ(f->state(), aggregator::v1::CAUGHT_UP);
+  EXPECT_TRUE(f->has_last_reachable_time());
+  EXPECT_TRUE(WaitServing(agg->address(), absl::Seconds(5)));
+  // The incremental state equals a replay of the new log.
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  aggregator::v1::RebuildResponse rebuilt;
+  ASSERT_TRUE(
+      agg_stub->Rebuild(&ctx, aggregator::v1::RebuildRequest(), &rebuilt).ok());
+  EXPECT_TRUE(rebuilt.equal()) << rebuilt.DebugString();
+}
+
+// A restored older backup (or a recovery that dropped a WAL tail) moves the
+// log backwards under the same identity: the head is below what was
+// applied. The aggregator recounts from what the source now holds.
+TEST_F(AggregatorProcessTest, ALogThatWentBackwardsIsRecounted) {
+  auto criteria = StartServer("criteria-server", "criteria");
+  ASSERT_NE(criteria, nullptr);
+  const std::string address = criteria->address();
+  std::vector<std::string> assignments;
+  {
+    auto stub = CriteriaService::NewStub(Connect(address));
+    assignments = SeedPhuTho(*stub, "a", 3, 1);
+  }
+  criteria->Signal(SIGTERM);
+  ASSERT_EQ(*criteria->Wait(), 0);
+  std::filesystem::copy(Path("criteria"), Path("backup"),
+                        std::filesystem::copy_options::recursive);
+  criteria = StartServer("criteria-server", "criteria",
+                         {absl::StrCat("--listen=", address)});
+  ASSERT_NE(criteria, nullptr);
+  {
+    auto stub = CriteriaService::NewStub(Connect(address));
+    for (int i = 1; i < 3; ++i) {
+      ASSERT_TRUE(Report(*stub, assignments[i], criteria::v1::COMPLETED).ok());
+    }
+  }
+  auto agg =
+      StartAggregator("aggregator", {absl::StrCat("criteria@", address)});
+  ASSERT_NE(agg, nullptr);
+  ASSERT_TRUE(WaitServing(agg->address(), absl::Seconds(30)));
+  auto agg_stub = AggregatorService::NewStub(Connect(agg->address()));
+  ASSERT_EQ(TotalOf(WaitForReport(
+                *agg_stub, "provinces/25", absl::Seconds(10),
+                [](const auto& r) { return TotalOf(r).first == 3; })),
+            Pair(3, 3));
+
+  // Restore the older copy in place: same log identity, lower head.
+  criteria->Signal(SIGTERM);
+  ASSERT_EQ(*criteria->Wait(), 0);
+  std::filesystem::remove_all(Path("criteria"));
+  std::filesystem::rename(Path("backup"), Path("criteria"));
+  criteria = StartServer("criteria-server", "criteria",
+                         {absl::StrCat("--listen=", address)});
+  ASSERT_NE(criteria, nullptr);
+  aggregator::v1::Report after = WaitForReport(
+      *agg_stub, "provinces/25", absl::Seconds(10), [](const auto& r) {
+        const auto* f = FreshnessOf(r, "criteria");
+        return f != nullptr && f->state() == aggregator::v1::CAUGHT_UP &&
+               TotalOf(r).first == 1;
+      });
+  EXPECT_EQ(TotalOf(after), Pair(1, 3));
+  // New writes continue the restored history, counted once.
+  {
+    auto stub = CriteriaService::NewStub(Connect(address));
+    ASSERT_TRUE(Report(*stub, assignments[2], criteria::v1::COMPLETED).ok());
+  }
+  after = WaitForReport(*agg_stub, "provinces/25", absl::Seconds(10),
+                        [](const auto& r) { return TotalOf(r).first == 2; });
+  EXPECT_EQ(TotalOf(after), Pair(2, 3));
+}
+
+// Two provincial aggregators that both carry Phú Thọ: the national
+// aggregator counts one and refuses the other, which is NOT_SERVING with the
+// reason; nothing is counted twice.
+TEST_F(AggregatorProcessTest, OverlappingFederatedScopesAreNotCountedTwice) {
+  std::vector<std::unique_ptr<ServerProcess>> keep;
+  std::vector<std::string> national_sources;
+  for (const std::string tag : {"x", "y"}) {
+    const std::string bound = "--province=provinces/25";
+    auto criteria = StartServer("criteria-server", "criteria-" + tag, {bound});
+    ASSERT_NE(criteria, nullptr);
+    auto stub = CriteriaService::NewStub(Connect(criteria->address()));
+    SeedPhuTho(*stub, tag, 2, tag == "x" ? 2 : 1);
+    auto agg = StartAggregator("aggregator-" + tag,
+                               {absl::StrCat("criteria@", criteria->address())},
+                               {bound});
+    ASSERT_NE(agg, nullptr);
+    ASSERT_TRUE(WaitServing(agg->address(), absl::Seconds(30)));
+    national_sources.push_back(
+        absl::StrCat("p", tag, "=aggregator@", agg->address()));
+    keep.push_back(std::move(criteria));
+    keep.push_back(std::move(agg));
+  }
+  auto national = StartAggregator("national", national_sources);
+  ASSERT_NE(national, nullptr);
+  auto stub = AggregatorService::NewStub(Connect(national->address()));
+  aggregator::v1::Report report = WaitForReport(
+      *stub, "provinces/25", absl::Seconds(20), [](const auto& r) {
+        int caught_up = 0, refused = 0;
+        for (const auto& f : r.freshness()) {
+          caught_up += f.state() == aggregator::v1::CAUGHT_UP;
+          refused += f.state() == aggregator::v1::OVERLAPPING_SCOPE;
+        }
+        return caught_up == 1 && refused == 1 && TotalOf(r).second > 0;
+      });
+  std::string refused;
+  for (const auto& f : report.freshness()) {
+    if (f.state() == aggregator::v1::OVERLAPPING_SCOPE) {
+      refused = f.source();
+      EXPECT_NE(f.last_error().find("overlaps"), std::string::npos)
+          << f.last_error();
+      EXPECT_FALSE(f.serving());
+    }
+  }
+  ASSERT_FALSE(refused.empty()) << report.DebugString();
+  // One stack's figures, not the sum of both (2/2 or 1/2, never 3/4).
+  EXPECT_EQ(TotalOf(report).second, 2);
+  EXPECT_EQ(TotalOf(report).first, refused == "px" ? 1 : 2);
+  auto health = grpc::health::v1::Health::NewStub(Connect(national->address()));
+  grpc::ClientContext ctx;
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service("source:" + refused);
+  grpc::health::v1::HealthCheckResponse resp;
+  ASSERT_TRUE(health->Check(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
 }
 
 }  // namespace
