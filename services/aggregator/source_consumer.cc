@@ -53,8 +53,7 @@ bool SourceConsumer::caught_up() const {
 
 bool SourceConsumer::known_wrong() const {
   absl::MutexLock lock(&mu_);
-  return state_ == v1::LOST_BASIS || state_ == v1::REBUILDING ||
-         state_ == v1::OVERLAPPING_SCOPE;
+  return state_ == v1::LOST_BASIS || state_ == v1::REBUILDING;
 }
 
 uint64_t SourceConsumer::lost_basis_count() const {

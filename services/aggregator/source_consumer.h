@@ -53,7 +53,8 @@ class SourceConsumer {
   // Connected, caught up, and on the same history.
   bool caught_up() const;
   // Whether what the aggregator shows for this source is known to be wrong
-  // (LOST_BASIS, REBUILDING, OVERLAPPING_SCOPE), not merely stale.
+  // (LOST_BASIS, REBUILDING), not merely stale. A refused overlapping source
+  // is not counted at all, so it makes no figure wrong.
   bool known_wrong() const;
   // Times the source lost its basis since start.
   uint64_t lost_basis_count() const;

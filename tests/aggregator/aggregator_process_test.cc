@@ -386,14 +386,14 @@ TEST_F(AggregatorProcessTest, AReplacedSourceStoreIsRecountedFromItsNewLog) {
   ASSERT_NE(criteria, nullptr);
   const std::string address = criteria->address();
   {
-    auto stub = CriteriaService::NewStub(Connect(address));
+    auto stub = CriteriaService::NewStub(InsecureChannel(address));
     SeedPhuTho(*stub, "a", 3, 2);
   }
   auto agg =
       StartAggregator("aggregator", {absl::StrCat("criteria@", address)});
   ASSERT_NE(agg, nullptr);
   ASSERT_TRUE(WaitServing(agg->address(), absl::Seconds(30)));
-  auto agg_stub = AggregatorService::NewStub(Connect(agg->address()));
+  auto agg_stub = AggregatorService::NewStub(InsecureChannel(agg->address()));
   aggregator::v1::Report before =
       WaitForReport(*agg_stub, "provinces/25", absl::Seconds(10),
                     [](const auto& r) { return TotalOf(r).second == 3; });
@@ -409,7 +409,7 @@ TEST_F(AggregatorProcessTest, AReplacedSourceStoreIsRecountedFromItsNewLog) {
                          {absl::StrCat("--listen=", address)});
   ASSERT_NE(criteria, nullptr);
   {
-    auto stub = CriteriaService::NewStub(Connect(address));
+    auto stub = CriteriaService::NewStub(InsecureChannel(address));
     SeedPhuTho(*stub, "b", 5, 1);
   }
   aggregator::v1::Report after = WaitForReport(
@@ -444,7 +444,7 @@ TEST_F(AggregatorProcessTest, ALogThatWentBackwardsIsRecounted) {
   const std::string address = criteria->address();
   std::vector<std::string> assignments;
   {
-    auto stub = CriteriaService::NewStub(Connect(address));
+    auto stub = CriteriaService::NewStub(InsecureChannel(address));
     assignments = SeedPhuTho(*stub, "a", 3, 1);
   }
   criteria->Signal(SIGTERM);
@@ -455,7 +455,7 @@ TEST_F(AggregatorProcessTest, ALogThatWentBackwardsIsRecounted) {
                          {absl::StrCat("--listen=", address)});
   ASSERT_NE(criteria, nullptr);
   {
-    auto stub = CriteriaService::NewStub(Connect(address));
+    auto stub = CriteriaService::NewStub(InsecureChannel(address));
     for (int i = 1; i < 3; ++i) {
       ASSERT_TRUE(Report(*stub, assignments[i], criteria::v1::COMPLETED).ok());
     }
@@ -464,7 +464,7 @@ TEST_F(AggregatorProcessTest, ALogThatWentBackwardsIsRecounted) {
       StartAggregator("aggregator", {absl::StrCat("criteria@", address)});
   ASSERT_NE(agg, nullptr);
   ASSERT_TRUE(WaitServing(agg->address(), absl::Seconds(30)));
-  auto agg_stub = AggregatorService::NewStub(Connect(agg->address()));
+  auto agg_stub = AggregatorService::NewStub(InsecureChannel(agg->address()));
   ASSERT_EQ(TotalOf(WaitForReport(
                 *agg_stub, "provinces/25", absl::Seconds(10),
                 [](const auto& r) { return TotalOf(r).first == 3; })),
@@ -487,7 +487,7 @@ TEST_F(AggregatorProcessTest, ALogThatWentBackwardsIsRecounted) {
   EXPECT_EQ(TotalOf(after), Pair(1, 3));
   // New writes continue the restored history, counted once.
   {
-    auto stub = CriteriaService::NewStub(Connect(address));
+    auto stub = CriteriaService::NewStub(InsecureChannel(address));
     ASSERT_TRUE(Report(*stub, assignments[2], criteria::v1::COMPLETED).ok());
   }
   after = WaitForReport(*agg_stub, "provinces/25", absl::Seconds(10),
@@ -505,7 +505,7 @@ TEST_F(AggregatorProcessTest, OverlappingFederatedScopesAreNotCountedTwice) {
     const std::string bound = "--province=provinces/25";
     auto criteria = StartServer("criteria-server", "criteria-" + tag, {bound});
     ASSERT_NE(criteria, nullptr);
-    auto stub = CriteriaService::NewStub(Connect(criteria->address()));
+    auto stub = CriteriaService::NewStub(InsecureChannel(criteria->address()));
     SeedPhuTho(*stub, tag, 2, tag == "x" ? 2 : 1);
     auto agg = StartAggregator("aggregator-" + tag,
                                {absl::StrCat("criteria@", criteria->address())},
@@ -519,7 +519,7 @@ TEST_F(AggregatorProcessTest, OverlappingFederatedScopesAreNotCountedTwice) {
   }
   auto national = StartAggregator("national", national_sources);
   ASSERT_NE(national, nullptr);
-  auto stub = AggregatorService::NewStub(Connect(national->address()));
+  auto stub = AggregatorService::NewStub(InsecureChannel(national->address()));
   aggregator::v1::Report report = WaitForReport(
       *stub, "provinces/25", absl::Seconds(20), [](const auto& r) {
         int caught_up = 0, refused = 0;
@@ -542,13 +542,17 @@ TEST_F(AggregatorProcessTest, OverlappingFederatedScopesAreNotCountedTwice) {
   // One stack's figures, not the sum of both (2/2 or 1/2, never 3/4).
   EXPECT_EQ(TotalOf(report).second, 2);
   EXPECT_EQ(TotalOf(report).first, refused == "px" ? 1 : 2);
-  auto health = grpc::health::v1::Health::NewStub(Connect(national->address()));
-  grpc::ClientContext ctx;
-  grpc::health::v1::HealthCheckRequest req;
-  req.set_service("source:" + refused);
-  grpc::health::v1::HealthCheckResponse resp;
-  ASSERT_TRUE(health->Check(&ctx, req, &resp).ok());
-  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  auto health =
+      grpc::health::v1::Health::NewStub(InsecureChannel(national->address()));
+  // The monitor publishes per-source health every 100 ms.
+  grpc::health::v1::HealthCheckResponse::ServingStatus status =
+      grpc::health::v1::HealthCheckResponse::UNKNOWN;
+  for (int i = 0; i < 50; ++i) {
+    status = nq57::testing::HealthOf(*health, "source:" + refused);
+    if (status == grpc::health::v1::HealthCheckResponse::NOT_SERVING) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(status, grpc::health::v1::HealthCheckResponse::NOT_SERVING);
 }
 
 }  // namespace
