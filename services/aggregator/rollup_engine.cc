@@ -22,6 +22,36 @@ v1::MeasureValue ToMeasureValue(const MeasureKey& key, int64_t value) {
   return out;
 }
 
+// The aggregator's own feed: one change record per measure whose value
+// moved from `before` to `after` (what a national aggregator and watchers
+// follow).
+void RecordMeasureChange(Transaction& txn, const MeasureKey& key,
+                         int64_t before, int64_t after) {
+  const v1::MeasureValue after_value = ToMeasureValue(key, after);
+  const v1::MeasureValue before_value = ToMeasureValue(key, before);
+  txn.RecordChange(MeasureResource(key),
+                   before == 0  ? changes::v1::CREATED
+                   : after == 0 ? changes::v1::DELETED
+                                : changes::v1::UPDATED,
+                   after == 0 ? nullptr : &after_value,
+                   before == 0 ? nullptr : &before_value);
+}
+
+// A scan visitor that collects measure entries into `out`, or sets `status`
+// to DATA_LOSS at the first corrupt one.
+auto CollectMeasures(std::map<MeasureKey, int64_t>& out, absl::Status& status) {
+  return [&out, &status](std::string_view key, std::string_view value) {
+    MeasureKey k;
+    uint64_t raw;
+    if (!DecodeMeasureKey(key, &k) || !DecodeUint64(value, &raw)) {
+      status = absl::DataLossError("corrupt measure entry");
+      return false;
+    }
+    out[k] = static_cast<int64_t>(raw);
+    return true;
+  };
+}
+
 constexpr char kBasisPayload[] = "type.nq57.dev/aggregator.SourceBasis";
 
 absl::Status BasisError(std::string_view kind, std::string message) {
@@ -256,15 +286,7 @@ absl::StatusOr<uint64_t> RollupEngine::ApplyBatch(
                 txn.Put(kSourcesFamily, name, position.SerializeAsString()));
             for (const auto& [key, delta] : state.deltas()) {
               ASSIGN_OR_RETURN(int64_t now, state.GetMeasure(key));
-              const int64_t before = now - delta;
-              const v1::MeasureValue now_value = ToMeasureValue(key, now);
-              const v1::MeasureValue before_value = ToMeasureValue(key, before);
-              txn.RecordChange(MeasureResource(key),
-                               before == 0 ? changes::v1::CREATED
-                               : now == 0  ? changes::v1::DELETED
-                                           : changes::v1::UPDATED,
-                               now == 0 ? nullptr : &now_value,
-                               before == 0 ? nullptr : &before_value);
+              RecordMeasureChange(txn, key, now - delta, now);
             }
             txn.SetResponse(EncodeUint64(applied));
             return absl::OkStatus();
@@ -278,19 +300,8 @@ absl::StatusOr<std::map<MeasureKey, int64_t>> RollupEngine::AllMeasures(
     const Snapshot* snapshot) const {
   std::map<MeasureKey, int64_t> out;
   absl::Status status;
-  RETURN_IF_ERROR(store_->Scan(
-      kMeasuresFamily, "", "",
-      [&](std::string_view key, std::string_view value) {
-        MeasureKey k;
-        uint64_t raw;
-        if (!DecodeMeasureKey(key, &k) || !DecodeUint64(value, &raw)) {
-          status = absl::DataLossError("corrupt measure entry");
-          return false;
-        }
-        out[k] = static_cast<int64_t>(raw);
-        return true;
-      },
-      snapshot));
+  RETURN_IF_ERROR(store_->Scan(kMeasuresFamily, "", "",
+                               CollectMeasures(out, status), snapshot));
   RETURN_IF_ERROR(status);
   return out;
 }
@@ -439,19 +450,8 @@ absl::StatusOr<v1::RebuildResponse> RollupEngine::Rebuild(
           .actor = "rebuild", .apply = [&](Transaction& txn) -> absl::Status {
             std::map<MeasureKey, int64_t> now;
             absl::Status decode;
-            RETURN_IF_ERROR(txn.Scan(
-                kMeasuresFamily, "", "",
-                [&](std::string_view key, std::string_view value) {
-                  MeasureKey k;
-                  uint64_t raw;
-                  if (!DecodeMeasureKey(key, &k) ||
-                      !DecodeUint64(value, &raw)) {
-                    decode = absl::DataLossError("corrupt measure entry");
-                    return false;
-                  }
-                  now[k] = static_cast<int64_t>(raw);
-                  return true;
-                }));
+            RETURN_IF_ERROR(txn.Scan(kMeasuresFamily, "", "",
+                                     CollectMeasures(now, decode)));
             RETURN_IF_ERROR(decode);
             std::set<MeasureKey> all;
             for (const auto& [k, v] : now) all.insert(k);
@@ -471,14 +471,7 @@ absl::StatusOr<v1::RebuildResponse> RollupEngine::Rebuild(
                     txn.Put(kMeasuresFamily, EncodeMeasureKey(k),
                             EncodeUint64(static_cast<uint64_t>(after))));
               }
-              const v1::MeasureValue after_value = ToMeasureValue(k, after);
-              const v1::MeasureValue before_value = ToMeasureValue(k, before);
-              txn.RecordChange(MeasureResource(k),
-                               before == 0  ? changes::v1::CREATED
-                               : after == 0 ? changes::v1::DELETED
-                                            : changes::v1::UPDATED,
-                               after == 0 ? nullptr : &after_value,
-                               before == 0 ? nullptr : &before_value);
+              RecordMeasureChange(txn, k, before, after);
             }
             std::vector<std::string> stale_mirror;
             RETURN_IF_ERROR(

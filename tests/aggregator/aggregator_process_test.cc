@@ -360,8 +360,7 @@ std::pair<int64_t, int64_t> TotalOf(const aggregator::v1::Report& report) {
 
 // Seeds `n` province-level Platforms criteria for Phú Thọ and completes
 // `completed` of them; returns the assignments.
-std::vector<std::string> SeedPhuTho(CriteriaService::Stub& stub,
-                                    const std::string& tag, int n,
+std::vector<std::string> SeedPhuTho(CriteriaService::Stub& stub, int n,
                                     int completed) {
   std::vector<std::string> assignments;
   for (const std::string& a :
@@ -369,7 +368,6 @@ std::vector<std::string> SeedPhuTho(CriteriaService::Stub& stub,
                     criteria::v1::PLATFORMS, common::v1::PROVINCE)) {
     assignments.push_back(a);
   }
-  (void)tag;
   for (int i = 0; i < completed; ++i) {
     EXPECT_TRUE(Report(stub, assignments[i], criteria::v1::COMPLETED).ok());
   }
@@ -387,7 +385,7 @@ TEST_F(AggregatorProcessTest, AReplacedSourceStoreIsRecountedFromItsNewLog) {
   const std::string address = criteria->address();
   {
     auto stub = CriteriaService::NewStub(InsecureChannel(address));
-    SeedPhuTho(*stub, "a", 3, 2);
+    SeedPhuTho(*stub, 3, 2);
   }
   auto agg =
       StartAggregator("aggregator", {absl::StrCat("criteria@", address)});
@@ -410,7 +408,7 @@ TEST_F(AggregatorProcessTest, AReplacedSourceStoreIsRecountedFromItsNewLog) {
   ASSERT_NE(criteria, nullptr);
   {
     auto stub = CriteriaService::NewStub(InsecureChannel(address));
-    SeedPhuTho(*stub, "b", 5, 1);
+    SeedPhuTho(*stub, 5, 1);
   }
   aggregator::v1::Report after = WaitForReport(
       *agg_stub, "provinces/25", absl::Seconds(10), [&](const auto& r) {
@@ -445,7 +443,7 @@ TEST_F(AggregatorProcessTest, ALogThatWentBackwardsIsRecounted) {
   std::vector<std::string> assignments;
   {
     auto stub = CriteriaService::NewStub(InsecureChannel(address));
-    assignments = SeedPhuTho(*stub, "a", 3, 1);
+    assignments = SeedPhuTho(*stub, 3, 1);
   }
   criteria->Signal(SIGTERM);
   ASSERT_EQ(*criteria->Wait(), 0);
@@ -506,7 +504,7 @@ TEST_F(AggregatorProcessTest, OverlappingFederatedScopesAreNotCountedTwice) {
     auto criteria = StartServer("criteria-server", "criteria-" + tag, {bound});
     ASSERT_NE(criteria, nullptr);
     auto stub = CriteriaService::NewStub(InsecureChannel(criteria->address()));
-    SeedPhuTho(*stub, tag, 2, tag == "x" ? 2 : 1);
+    SeedPhuTho(*stub, 2, tag == "x" ? 2 : 1);
     auto agg = StartAggregator("aggregator-" + tag,
                                {absl::StrCat("criteria@", criteria->address())},
                                {bound});
