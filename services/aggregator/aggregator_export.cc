@@ -6,26 +6,13 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/field_error.h"
 #include "common/base/status_macros.h"
+#include "common/csv/csv_writer.h"
 #include "common/store/key_codec.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/aggregator/aggregator_core.h"
 #include "services/aggregator/measure_names.h"
 
 namespace nq57::aggregator {
-namespace {
-
-std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\n") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"') out.push_back('"');
-    out.push_back(ch);
-  }
-  out.push_back('"');
-  return out;
-}
-
-}  // namespace
 
 std::string AggregatorCore::ReportCsv(const v1::Report& report) {
   std::string out =

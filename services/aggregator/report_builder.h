@@ -34,11 +34,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/indicators/indicator_catalog.h"
+#include "common/labels/criteria_labels.h"
 #include "common/ratio/ratio.h"
 #include "common/store/store.h"
 #include "common/units/unit_registry.h"
 #include "nq57/aggregator/v1/aggregator.pb.h"
-#include "services/aggregator/criteria_labels.h"
 #include "services/aggregator/published_figures.h"
 #include "services/aggregator/rollup_state.h"
 

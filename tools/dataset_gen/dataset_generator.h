@@ -24,7 +24,7 @@
 //
 //   ASSIGN_OR_RETURN(auto units, UnitRegistry::Load("deploy/config"));
 //   ASSIGN_OR_RETURN(auto labels,
-//                    aggregator::CriteriaLabels::LoadFromConfig("deploy/config"));
+//                    CriteriaLabels::LoadFromConfig("deploy/config"));
 //   RETURN_IF_ERROR(
 //       WriteDatasets(*units, *labels, {.out_dir = "deploy/datasets"}));
 //
@@ -38,8 +38,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/labels/criteria_labels.h"
 #include "common/units/unit_registry.h"
-#include "services/aggregator/criteria_labels.h"
 
 namespace nq57::dataset {
 
@@ -57,17 +57,18 @@ inline constexpr const char* kDatasetNames[] = {
 using DatasetFiles = std::map<std::string, std::string>;
 
 // The Phú Thọ reference dataset (provinces/25).
-absl::StatusOr<DatasetFiles> GeneratePhuTho(
-    const UnitRegistry& units, const aggregator::CriteriaLabels& labels,
-    uint64_t seed);
+absl::StatusOr<DatasetFiles> GeneratePhuTho(const UnitRegistry& units,
+                                            const CriteriaLabels& labels,
+                                            uint64_t seed);
 // A synthetic province: plausible, smaller, clearly marked synthetic.
-absl::StatusOr<DatasetFiles> GenerateSynthetic(
-    const UnitRegistry& units, const aggregator::CriteriaLabels& labels,
-    std::string_view province, uint64_t seed);
+absl::StatusOr<DatasetFiles> GenerateSynthetic(const UnitRegistry& units,
+                                               const CriteriaLabels& labels,
+                                               std::string_view province,
+                                               uint64_t seed);
 
 // Generates every dataset and writes it under options.out_dir.
 absl::Status WriteDatasets(const UnitRegistry& units,
-                           const aggregator::CriteriaLabels& labels,
+                           const CriteriaLabels& labels,
                            const GeneratorOptions& options);
 
 }  // namespace nq57::dataset

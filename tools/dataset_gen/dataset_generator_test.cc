@@ -28,8 +28,7 @@ TEST_F(DatasetGeneratorTest, CommittedFilesAreWhatTheGeneratorWrites) {
   auto units = UnitRegistry::Load(kSource + "/deploy/config");
   ASSERT_TRUE(units.ok()) << units.status();
   const std::filesystem::path& out = dir();
-  auto labels =
-      aggregator::CriteriaLabels::LoadFromConfig(kSource + "/deploy/config");
+  auto labels = CriteriaLabels::LoadFromConfig(kSource + "/deploy/config");
   ASSERT_TRUE(labels.ok()) << labels.status();
   ASSERT_TRUE(WriteDatasets(**units, **labels, {.out_dir = out.string()}).ok());
   for (const char* name : kDatasetNames) {
@@ -52,8 +51,7 @@ TEST_F(DatasetGeneratorTest, CommittedFilesAreWhatTheGeneratorWrites) {
 TEST_F(DatasetGeneratorTest, PhuThoHasTheSeedTotals) {
   auto units = UnitRegistry::Load(kSource + "/deploy/config");
   ASSERT_TRUE(units.ok()) << units.status();
-  auto labels =
-      aggregator::CriteriaLabels::LoadFromConfig(kSource + "/deploy/config");
+  auto labels = CriteriaLabels::LoadFromConfig(kSource + "/deploy/config");
   ASSERT_TRUE(labels.ok()) << labels.status();
   auto files = GeneratePhuTho(**units, **labels, 20251023);
   ASSERT_TRUE(files.ok()) << files.status();

@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
     std::cerr << "nq57-dataset-gen: " << units.status() << "\n";
     return 1;
   }
-  auto labels = nq57::aggregator::CriteriaLabels::LoadFromConfig(
-      absl::GetFlag(FLAGS_config_dir));
+  auto labels =
+      nq57::CriteriaLabels::LoadFromConfig(absl::GetFlag(FLAGS_config_dir));
   if (!labels.ok()) {
     std::cerr << "nq57-dataset-gen: " << labels.status() << "\n";
     return 1;

@@ -15,15 +15,16 @@
 // Blocks and groups are listed in enum order, whatever the file's order.
 //
 // Used by the aggregator's report builder (report labels; the version goes
-// into Report.config_versions["labels"]) and by tools/dataset_gen.
+// into Report.config_versions["labels"]) and by tools/dataset_gen, which is
+// why it lives in common/ and not in services/aggregator/.
 //
 // Immutable once loaded: thread-safe.
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<CriteriaLabels> labels,
 //                    CriteriaLabels::LoadFromConfig("deploy/config"));
 //   for (const CriteriaLabel& b : labels->blocks()) std::cout << b.vi;
-#ifndef NQ57_SERVICES_AGGREGATOR_CRITERIA_LABELS_H_
-#define NQ57_SERVICES_AGGREGATOR_CRITERIA_LABELS_H_
+#ifndef NQ57_COMMON_LABELS_CRITERIA_LABELS_H_
+#define NQ57_COMMON_LABELS_CRITERIA_LABELS_H_
 
 #include <memory>
 #include <string>
@@ -35,8 +36,6 @@
 namespace nq57 {
 
 class CsvTable;
-
-namespace aggregator {
 
 struct CriteriaLabel {
   std::string id;      // "PARTY", "DATA", "PROVINCE", "ALL"
@@ -79,7 +78,6 @@ class CriteriaLabels {
   std::vector<CriteriaLabel> groups_;
 };
 
-}  // namespace aggregator
 }  // namespace nq57
 
-#endif  // NQ57_SERVICES_AGGREGATOR_CRITERIA_LABELS_H_
+#endif  // NQ57_COMMON_LABELS_CRITERIA_LABELS_H_

@@ -1,4 +1,4 @@
-#include "services/aggregator/criteria_labels.h"
+#include "common/labels/criteria_labels.h"
 
 #include <algorithm>
 #include <map>
@@ -9,7 +9,7 @@
 #include "common/csv/csv_reader.h"
 #include "nq57/criteria/v1/criteria.pb.h"
 
-namespace nq57::aggregator {
+namespace nq57 {
 namespace {
 
 // The ids a kind must have, in the order they are listed.
@@ -139,4 +139,4 @@ const CriteriaLabel* CriteriaLabels::FindGroup(std::string_view id) const {
   return FindIn(groups_, id);
 }
 
-}  // namespace nq57::aggregator
+}  // namespace nq57

@@ -1,10 +1,10 @@
 // CriteriaLabels: the shipped labels load in enum order with their version;
 // a file missing, repeating or inventing a label is refused, naming the line.
-#include "services/aggregator/criteria_labels.h"
+#include "common/labels/criteria_labels.h"
 
 #include "gtest/gtest.h"
 
-namespace nq57::aggregator {
+namespace nq57 {
 namespace {
 
 constexpr char kHeader[] = "kind,id,label_vi,label_en,phrase_vi\n";
@@ -106,4 +106,4 @@ TEST(CriteriaLabelsTest, RefusesIncompleteOrUnknownLabels) {
 }
 
 }  // namespace
-}  // namespace nq57::aggregator
+}  // namespace nq57
