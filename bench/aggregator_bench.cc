@@ -29,7 +29,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/baseline_reporter.h"
+#include "bench/bench_support.h"
 #include "benchmark/benchmark.h"
+#include "common/base/absl_view.h"
 #include "common/server/change_feed_service.h"
 #include "common/server/server_host.h"
 #include "common/units/unit_registry.h"
@@ -46,25 +48,6 @@ namespace nq57 {
 namespace {
 
 const std::string kConfig = std::string(NQ57_SOURCE_DIR) + "/deploy/config";
-
-std::string BenchDir(const std::string& name) {
-  const char* base = std::getenv("NQ57_BENCH_DIR");
-  std::filesystem::path dir =
-      std::filesystem::path(base != nullptr ? base : "/tmp") /
-      absl::StrCat("nq57_aggregator_bench_", name, "_", getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
-
-std::vector<double> g_samples_us;
-
-void ReportPercentiles(benchmark::State& state, std::vector<double>& samples) {
-  if (samples.empty()) return;
-  std::sort(samples.begin(), samples.end());
-  state.counters["p50_us"] = samples[samples.size() / 2];
-  state.counters["p99_us"] = samples[samples.size() * 99 / 100];
-}
 
 // ---------------------------------------------------------------------------
 // (a) Freshness: criteria-server and the aggregator in-process, over
@@ -125,7 +108,7 @@ grpc::Status Toggle(criteria::v1::CriteriaService::Stub& stub,
 
 void StartFreshnessRig(const benchmark::State&) {
   g_rig = std::make_unique<FreshnessRig>();
-  g_rig->dir = BenchDir("freshness");
+  g_rig->dir = BenchDir("aggregator_freshness");
   g_rig->criteria = std::move(*criteria::CriteriaServer::Create(
       {.server = {.listen = "127.0.0.1:0",
                   .data_dir = g_rig->dir + "/criteria",
@@ -218,26 +201,20 @@ void BM_Freshness(benchmark::State& state) {
   watch_ctx.TryCancel();
   watch->Finish();
   state.SetItemsProcessed(state.iterations());
-  ReportPercentiles(state, samples);
+  SetPercentiles(state, samples, {50, 99});
 }
 
 void BM_WriteAck(benchmark::State& state) {
   auto criteria = criteria::v1::CriteriaService::NewStub(grpc::CreateChannel(
       g_rig->criteria->host().address(), grpc::InsecureChannelCredentials()));
   std::vector<double> samples;
-  bool complete = true;
-  for (auto _ : state) {
-    const absl::Time start = absl::Now();
-    const grpc::Status s = Toggle(*criteria, g_rig->background[0], complete);
-    samples.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
+  bool complete = false;  // the first call completes
+  TimedLoop(state, samples, [&] {
     complete = !complete;
-    if (!s.ok()) {
-      state.SkipWithError(s.error_message().c_str());
-      break;
-    }
-  }
+    return Toggle(*criteria, g_rig->background[0], complete);
+  });
   state.SetItemsProcessed(state.iterations());
-  ReportPercentiles(state, samples);
+  SetPercentiles(state, samples, {50, 99});
 }
 
 // ---------------------------------------------------------------------------
@@ -283,7 +260,7 @@ class RecordWriter {
 void BuildNation(const benchmark::State&) {
   if (g_nation) return;  // shared by (b) and (c)
   g_nation = std::make_unique<NationalRig>();
-  g_nation->dir = BenchDir("national");
+  g_nation->dir = BenchDir("aggregator_national");
   const char* names[3] = {"criteria", "publicservice", "eidentity"};
   for (int i = 0; i < 3; ++i) {
     g_nation->sources[i] = std::move(*Store::Open(
@@ -421,26 +398,23 @@ void StopNation() {
   g_nation.reset();
 }
 
-int64_t PeakRssKb() {
+// A "<field>: <n> kB" line of /proc/self/status ("VmHWM", "VmRSS"), or 0.
+int64_t ProcStatusKb(std::string_view field) {
+  const std::string prefix = absl::StrCat(AbslView(field), ":");
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+    if (line.rfind(prefix, 0) == 0) {
+      return std::stoll(line.substr(prefix.size()));
+    }
   }
   return 0;
 }
-int64_t RssKb() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
-  }
-  return 0;
-}
+int64_t PeakRssKb() { return ProcStatusKb("VmHWM"); }
 
 void BM_NationalRebuild(benchmark::State& state) {
   for (auto _ : state) {
-    const int64_t before = RssKb();
+    const int64_t before = ProcStatusKb("VmRSS");
     std::ofstream("/proc/self/clear_refs") << "5";  // reset VmHWM
     aggregator::FeedReader reader = aggregator::GrpcFeedReader();
     auto result = g_nation->aggregator->engine().Rebuild(reader);
@@ -478,64 +452,52 @@ void BM_GetReport(benchmark::State& state) {
   req.set_province("provinces/25");
   req.set_period("2025-10");
   std::vector<double> samples;
-  for (auto _ : state) {
-    const absl::Time start = absl::Now();
+  TimedLoop(state, samples, [&]() -> absl::Status {
     auto report = g_nation->aggregator->core().GetReport(req);
-    samples.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
     if (!report.ok() ||
         report->criteria().total().value().ratio().denominator() != 14000) {
-      state.SkipWithError("wrong report");
-      break;
+      return absl::InternalError("wrong report");
     }
-  }
+    return absl::OkStatus();
+  });
   state.SetItemsProcessed(state.iterations());
-  ReportPercentiles(state, samples);
+  SetPercentiles(state, samples, {50, 99});
 }
 
 void BM_PointRead(benchmark::State& state) {
   std::vector<double> samples;
-  for (auto _ : state) {
-    const absl::Time start = absl::Now();
+  TimedLoop(state, samples, []() -> absl::Status {
     auto seq = g_nation->aggregator->engine().AppliedSequence("criteria");
-    samples.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
-    if (!seq.ok() || *seq == 0) state.SkipWithError("no applied sequence");
-  }
+    if (!seq.ok() || *seq == 0) {
+      return absl::InternalError("no applied sequence");
+    }
+    return absl::OkStatus();
+  });
   state.SetItemsProcessed(state.iterations());
-  ReportPercentiles(state, samples);
+  SetPercentiles(state, samples, {50, 99});
 }
 
 }  // namespace
 }  // namespace nq57
 
 int main(int argc, char** argv) {
-  benchmark::RegisterBenchmark("BM_WriteAck", nq57::BM_WriteAck)
-      ->Setup(nq57::StartFreshnessRig)
-      ->Teardown(nq57::StopFreshnessRig)
-      ->Iterations(140)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("BM_Freshness", nq57::BM_Freshness)
-      ->Setup(nq57::StartFreshnessRig)
-      ->Teardown(nq57::StopFreshnessRig)
-      ->Iterations(140)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("BM_RawLogScan", nq57::BM_RawLogScan)
-      ->Setup(nq57::BuildNation)
+  using nq57::Register;
+  Register({"BM_WriteAck", nq57::BM_WriteAck, nq57::StartFreshnessRig,
+            nq57::StopFreshnessRig})
+      ->Iterations(140);
+  Register({"BM_Freshness", nq57::BM_Freshness, nq57::StartFreshnessRig,
+            nq57::StopFreshnessRig})
+      ->Iterations(140);
+  Register({"BM_RawLogScan", nq57::BM_RawLogScan, nq57::BuildNation})
       ->Iterations(2)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("BM_NationalRebuild", nq57::BM_NationalRebuild)
-      ->Setup(nq57::BuildNation)
+      ->Unit(benchmark::kMillisecond);
+  Register({"BM_NationalRebuild", nq57::BM_NationalRebuild, nq57::BuildNation})
       ->Iterations(2)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("BM_PointRead", nq57::BM_PointRead)
-      ->Setup(nq57::BuildNation)
-      ->Iterations(2000)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("BM_GetReport", nq57::BM_GetReport)
-      ->Setup(nq57::BuildNation)
-      ->Iterations(500)
-      ->UseRealTime();
+      ->Unit(benchmark::kMillisecond);
+  Register({"BM_PointRead", nq57::BM_PointRead, nq57::BuildNation})
+      ->Iterations(2000);
+  Register({"BM_GetReport", nq57::BM_GetReport, nq57::BuildNation})
+      ->Iterations(500);
   const int status =
       nq57::RunWithBaselines(argc, argv,
                              {{"BM_Freshness", "BM_WriteAck"},

@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "bench/baseline_reporter.h"
+#include "bench/bench_support.h"
 #include "benchmark/benchmark.h"
 #include "common/store/store.h"
 #include "nq57/testing/v1/probe.pb.h"
@@ -18,15 +18,6 @@
 
 namespace nq57 {
 namespace {
-
-std::string BenchDir(const std::string& name) {
-  const char* base = std::getenv("NQ57_BENCH_DIR");
-  std::filesystem::path dir =
-      std::filesystem::path(base != nullptr ? base : "/tmp") /
-      absl::StrCat("nq57_bench_", name, "_", getpid());
-  std::filesystem::remove_all(dir);
-  return dir.string();
-}
 
 std::atomic<uint64_t> g_counter{0};
 
@@ -109,22 +100,9 @@ void CloseStore(const benchmark::State&) {
 }  // namespace nq57
 
 int main(int argc, char** argv) {
-  using nq57::BM_RawRocksDB;
-  using nq57::BM_StoreCommit;
-  for (int threads : {1, 16, 64}) {
-    benchmark::RegisterBenchmark("BM_RawRocksDB", BM_RawRocksDB)
-        ->Setup(nq57::OpenRaw)
-        ->Teardown(nq57::CloseRaw)
-        ->Threads(threads)
-        ->MinTime(2.0)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark("BM_StoreCommit", BM_StoreCommit)
-        ->Setup(nq57::OpenStore)
-        ->Teardown(nq57::CloseStore)
-        ->Threads(threads)
-        ->MinTime(2.0)
-        ->UseRealTime();
-  }
-  return nq57::RunWithBaselines(argc, argv,
-                                {{"BM_StoreCommit", "BM_RawRocksDB"}});
+  return nq57::RunPairAtThreadCounts(
+      argc, argv,
+      {"BM_RawRocksDB", nq57::BM_RawRocksDB, nq57::OpenRaw, nq57::CloseRaw},
+      {"BM_StoreCommit", nq57::BM_StoreCommit, nq57::OpenStore,
+       nq57::CloseStore});
 }

@@ -19,19 +19,17 @@
 // Checks (SkipWithError on mismatch): every call succeeds; the change log
 // grew by exactly the number of reports acknowledged; the province summary's
 // completed count equals the number of distinct assignments reported.
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/baseline_reporter.h"
+#include "bench/bench_support.h"
 #include "bench/raw_rocksdb.h"
 #include "benchmark/benchmark.h"
 #include "common/server/change_feed_service.h"
@@ -39,8 +37,6 @@
 #include "common/store/store.h"
 #include "common/units/unit_registry.h"
 #include "google/protobuf/util/time_util.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
 #include "services/criteria/criteria_core.h"
 #include "services/criteria/criteria_service.h"
@@ -90,8 +86,7 @@ std::unique_ptr<Server> g_server;
 std::string g_setup_error;
 std::atomic<uint64_t> g_counter{0};
 std::atomic<uint64_t> g_acknowledged{0};
-std::mutex g_latency_mu;
-std::vector<double> g_latencies_us;
+SharedLatencies g_latencies;
 std::string g_echo_payload;
 
 grpc::Status Call(Stub& stub, const v1::CreateCriterionRequest& req) {
@@ -165,13 +160,7 @@ absl::Status StartServer(const std::string& prefix, int criteria) {
   if (!host.ok()) return host.status();
   server->host = std::move(*host);
   server->host->SetServing(true);
-  // A few connections, as a real integration platform would use.
-  for (int i = 0; i < 4; ++i) {
-    grpc::ChannelArguments args;
-    args.SetInt("channel_index", i);  // distinct channels
-    server->channels.push_back(grpc::CreateCustomChannel(
-        server->host->address(), grpc::InsecureChannelCredentials(), args));
-  }
+  server->channels = LoopbackChannels(server->host->address());
   auto stub = v1::CriteriaService::NewStub(server->channels[0]);
   auto seeded = Seed(*stub, prefix, criteria);
   if (!seeded.ok()) return seeded.status();
@@ -200,7 +189,7 @@ void Reset() {
   g_setup_error.clear();
   g_counter = 0;
   g_acknowledged = 0;
-  g_latencies_us.clear();
+  g_latencies.Clear();
 }
 
 void StartForSingle(const benchmark::State&) {
@@ -213,17 +202,6 @@ void StartForBatch(const benchmark::State&) {
   Reset();
   absl::Status s = StartServer("PROVINCE", kProvinceCriteria);
   if (!s.ok()) g_setup_error = s.ToString();
-}
-
-// The p99 of every call of the run, as rpc_bench computes it.
-void Record(benchmark::State& state, const std::vector<double>& mine) {
-  std::lock_guard<std::mutex> lock(g_latency_mu);
-  g_latencies_us.insert(g_latencies_us.end(), mine.begin(), mine.end());
-  std::vector<double> all = g_latencies_us;
-  std::sort(all.begin(), all.end());
-  state.counters["p99_us"] =
-      benchmark::Counter(all.empty() ? 0 : all[all.size() * 99 / 100],
-                         benchmark::Counter::kAvgThreads);
 }
 
 // The province summary's completed count.
@@ -281,7 +259,7 @@ struct Client {
 };
 
 template <typename Call>
-void RunClient(benchmark::State& state, Call call) {
+void RunCriteriaClient(benchmark::State& state, Call call) {
   if (!g_setup_error.empty()) {
     state.SkipWithError(g_setup_error.c_str());
     return;
@@ -290,22 +268,11 @@ void RunClient(benchmark::State& state, Call call) {
       g_server->channels[state.thread_index() % g_server->channels.size()];
   Client client{testing::v1::Probe::NewStub(channel),
                 v1::CriteriaService::NewStub(channel)};
-  std::vector<double> latencies;
-  for (auto _ : state) {
-    const absl::Time start = absl::Now();
-    grpc::Status s = call(client);
-    latencies.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
-    if (!s.ok()) {
-      state.SkipWithError(s.error_message().c_str());
-      break;
-    }
-  }
-  state.SetItemsProcessed(state.iterations());
-  Record(state, latencies);
+  RunClient(state, g_latencies, [&] { return call(client); });
 }
 
 void BM_Echo(benchmark::State& state) {
-  RunClient(state, [](Client& client) {
+  RunCriteriaClient(state, [](Client& client) {
     grpc::ClientContext ctx;
     ctx.AddMetadata("x-nq57-actor", "bench");
     testing::v1::EchoRequest req;
@@ -316,7 +283,7 @@ void BM_Echo(benchmark::State& state) {
 }
 
 void BM_ReportProgress(benchmark::State& state) {
-  RunClient(state, [](Client& client) {
+  RunCriteriaClient(state, [](Client& client) {
     const uint64_t n = g_counter.fetch_add(1);
     const auto& names = g_server->assignments;
     grpc::ClientContext ctx;
@@ -456,30 +423,16 @@ int main(int argc, char** argv) {
                       "provinces/25/communes/07900/assignments/SINGLE-0")
           .ByteSizeLong(),
       'v');
-  for (int threads : {1, 16, 64}) {
-    using Fn = void (*)(benchmark::State&);
-    for (auto [name, fn] : {std::pair<const char*, Fn>{"BM_Echo", c::BM_Echo},
-                            std::pair<const char*, Fn>{"BM_ReportProgress",
-                                                       c::BM_ReportProgress}}) {
-      benchmark::RegisterBenchmark(name, fn)
-          ->Setup(c::StartForSingle)
-          ->Teardown(c::StopServer)
-          ->Threads(threads)
-          ->MinTime(2.0)
-          ->UseRealTime();
-    }
-  }
-  benchmark::RegisterBenchmark("BM_RawRocksDBBatch", c::BM_RawRocksDBBatch)
-      ->Setup(c::OpenRaw)
-      ->Teardown(c::CloseRaw)
-      ->Iterations(c::kProvinceBatches)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("BM_BatchReportProgress",
-                               c::BM_BatchReportProgress)
-      ->Setup(c::StartForBatch)
-      ->Teardown(c::StopServer)
-      ->Iterations(c::kProvinceBatches)
-      ->UseRealTime();
+  nq57::RegisterAtThreadCounts(
+      {{"BM_Echo", c::BM_Echo, c::StartForSingle, c::StopServer},
+       {"BM_ReportProgress", c::BM_ReportProgress, c::StartForSingle,
+        c::StopServer}});
+  nq57::Register(
+      {"BM_RawRocksDBBatch", c::BM_RawRocksDBBatch, c::OpenRaw, c::CloseRaw})
+      ->Iterations(c::kProvinceBatches);
+  nq57::Register({"BM_BatchReportProgress", c::BM_BatchReportProgress,
+                  c::StartForBatch, c::StopServer})
+      ->Iterations(c::kProvinceBatches);
   return nq57::RunWithBaselines(
       argc, argv,
       {{"BM_ReportProgress", "BM_Echo"},

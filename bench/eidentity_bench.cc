@@ -34,14 +34,10 @@
 // STOCK series whose latest value moved (148 x (19 + 15) a month); the rollup's
 // eid_accounts_issued equals the closed-form sum of what was sent and
 // TEST_RecountFromPoints; coverage is 148/148 with no stale commune.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -49,9 +45,11 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "bench/baseline_reporter.h"
+#include "bench/bench_support.h"
 #include "bench/raw_rocksdb.h"
 #include "benchmark/benchmark.h"
 #include "common/base/status_macros.h"
+#include "common/time/proto_time.h"
 #include "services/eidentity/eidentity_core.h"
 
 namespace nq57::eidentity {
@@ -61,22 +59,13 @@ const std::string kConfigDir = NQ57_SOURCE_DIR "/deploy/config";
 constexpr char kPhuTho[] = "provinces/25";
 constexpr int kMonths = 24;
 
-std::unique_ptr<UnitRegistry> g_units;
-std::unique_ptr<IndicatorCatalog> g_catalog;
-std::vector<std::string> g_communes;  // Phú Thọ's 148, in official order
-std::vector<std::string> g_metrics;   // the catalogue's STOCK and FLOW codes
-int g_stock_metrics = 0;              // how many of them are STOCKs
+ProvinceConfig g_config;
+const std::vector<std::string>& g_communes = g_config.communes;
+std::vector<std::string> g_metrics;  // the catalogue's STOCK and FLOW codes
+int g_stock_metrics = 0;             // how many of them are STOCKs
 
 absl::CivilDay Day(int t) {
   return absl::CivilDay(absl::CivilMonth(2024, 11) + t);
-}
-
-common::v1::Date DateOf(absl::CivilDay d) {
-  common::v1::Date out;
-  out.set_year(static_cast<int>(d.year()));
-  out.set_month(d.month());
-  out.set_day(d.day());
-  return out;
 }
 
 // The value commune `c` reports for `metric` in month `t`: totals grow by
@@ -111,7 +100,7 @@ v1::BatchReportSnapshotsRequest MonthBatch(int t) {
   for (int c = 0; c < static_cast<int>(g_communes.size()); ++c) {
     v1::Snapshot* s = req.add_snapshots();
     s->set_unit(g_communes[c]);
-    *s->mutable_as_of_date() = DateOf(Day(t));
+    *s->mutable_as_of_date() = ToProtoDate(Day(t));
     s->set_source("vneid");
     for (const std::string& m : g_metrics) {
       (*s->mutable_values())[m].set_count(Value(m, t, c));
@@ -131,72 +120,44 @@ int ChangesPerBatch() {
          (static_cast<int>(g_metrics.size()) + g_stock_metrics);
 }
 
-// A core over its own fresh store.
-struct Service {
-  std::unique_ptr<Store> store;
-  std::unique_ptr<EidentityCore> core;
-  std::string dir;
-  uint64_t head_at_start = 0;
+using Service = CoreFixture<EidentityCore>;
 
-  static absl::StatusOr<std::unique_ptr<Service>> Open(std::string_view name,
-                                                       bool sync) {
-    auto s = std::make_unique<Service>();
-    s->dir = BenchDir(name);
-    RETURN_IF_ERROR(s->OpenStore(sync));
-    s->head_at_start = s->store->change_log().head();
-    return s;
-  }
-  absl::Status OpenStore(bool sync) {
-    auto opened = Store::Open(
-        dir,
-        {.column_families = EidentityCore::ColumnFamilies(), .sync = sync});
-    if (!opened.ok()) return opened.status();
-    store = std::move(*opened);
-    core = std::make_unique<EidentityCore>(store.get(), g_units.get(),
-                                           g_catalog.get(), RealClock(),
+absl::StatusOr<std::unique_ptr<Service>> OpenService(std::string_view name,
+                                                     bool sync) {
+  return Service::Open(name, sync, [](Store* store) {
+    return std::make_unique<EidentityCore>(store, g_config.units.get(),
+                                           g_config.catalog.get(), RealClock(),
                                            EidentityCoreOptions{});
-    return absl::OkStatus();
-  }
-  // Closes and reopens the store: RocksDB's recovery flushes the memtable
-  // to a table file, dropping the superseded versions of aggregate keys.
-  absl::Status Reopen(bool sync) {
-    core.reset();
-    store.reset();
-    return OpenStore(sync);
-  }
-  ~Service() {
-    core.reset();
-    store.reset();
-    std::filesystem::remove_all(dir);
-  }
+  });
+}
 
-  absl::Status ReportMonth(int t) const {
-    ASSIGN_OR_RETURN(CommitRequest commit,
-                     core->PrepareBatchReportSnapshots(MonthBatch(t), "bench"));
-    ASSIGN_OR_RETURN(CommitResult result,
-                     store->CommitAndWait(std::move(commit)));
-    v1::BatchReportSnapshotsResponse resp;
-    if (!resp.ParseFromString(result.response)) {
-      return absl::InternalError("unparsable response");
-    }
-    int written = 0;
-    for (const auto& r : resp.results()) written += r.values_written();
-    if (resp.results_size() != static_cast<int>(g_communes.size()) ||
-        written != ValuesPerBatch()) {
-      return absl::InternalError(absl::StrCat(
-          "month ", t, ": ", resp.results_size(), " results, ", written,
-          " values written, expected 148 and ", ValuesPerBatch()));
-    }
-    return absl::OkStatus();
+absl::Status ReportMonth(const Service& service, int t) {
+  ASSIGN_OR_RETURN(
+      CommitRequest commit,
+      service.core->PrepareBatchReportSnapshots(MonthBatch(t), "bench"));
+  ASSIGN_OR_RETURN(CommitResult result,
+                   service.store->CommitAndWait(std::move(commit)));
+  v1::BatchReportSnapshotsResponse resp;
+  if (!resp.ParseFromString(result.response)) {
+    return absl::InternalError("unparsable response");
   }
+  int written = 0;
+  for (const auto& r : resp.results()) written += r.values_written();
+  if (resp.results_size() != static_cast<int>(g_communes.size()) ||
+      written != ValuesPerBatch()) {
+    return absl::InternalError(absl::StrCat(
+        "month ", t, ": ", resp.results_size(), " results, ", written,
+        " values written, expected 148 and ", ValuesPerBatch()));
+  }
+  return absl::OkStatus();
+}
 
-  absl::StatusOr<v1::Rollup> Rollup(int t) const {
-    v1::RollupMetricsRequest req;
-    req.set_parent(kPhuTho);
-    *req.mutable_as_of_date() = DateOf(Day(t));
-    return core->RollupMetrics(req);
-  }
-};
+absl::StatusOr<v1::Rollup> RollupOf(const Service& service, int t) {
+  v1::RollupMetricsRequest req;
+  req.set_parent(kPhuTho);
+  *req.mutable_as_of_date() = ToProtoDate(Day(t));
+  return service.core->RollupMetrics(req);
+}
 
 // OK if the store holds exactly `months` months of everything sent.
 absl::Status CheckHistory(const Service& service, int months) {
@@ -208,7 +169,7 @@ absl::Status CheckHistory(const Service& service, int months) {
         ValuesPerBatch(), " values, expected ", months * ChangesPerBatch()));
   }
   for (int t : {months / 2 - 1, months - 1}) {
-    ASSIGN_OR_RETURN(v1::Rollup rollup, service.Rollup(t));
+    ASSIGN_OR_RETURN(v1::Rollup rollup, RollupOf(service, t));
     const v1::MetricFigure* issued = nullptr;
     for (const auto& f : rollup.figures()) {
       if (f.metric() == "eid_accounts_issued") issued = &f;
@@ -236,33 +197,22 @@ absl::Status CheckHistory(const Service& service, int months) {
 
 // ---- Throughput -----------------------------------------------------------
 
-std::unique_ptr<Service> g_writer;
-std::unique_ptr<RawRocksDb> g_raw_writer;
-std::string g_setup_error;
-
-void OpenWriter(const benchmark::State&) {
-  g_setup_error.clear();
-  auto s = Service::Open("eidentity_writer", /*sync=*/true);
-  if (s.ok()) {
-    g_writer = std::move(*s);
-  } else {
-    g_setup_error = s.status().ToString();
-  }
-}
-void CloseWriter(const benchmark::State&) { g_writer.reset(); }
+RunFixture<Service> g_writer([] {
+  return OpenService("eidentity_writer", /*sync=*/true);
+});
+RunFixture<RawRocksDb> g_raw_writer([] {
+  return RawRocksDb::Open("eidentity_raw_writer");
+});
 
 void BM_BatchReportSnapshots(benchmark::State& state) {
-  if (!g_setup_error.empty()) {
-    state.SkipWithError(g_setup_error.c_str());
-    return;
-  }
+  if (!g_writer.Ready(state)) return;
   int t = 0;
   for (auto _ : state) {
     if (t >= kMonths) {
       state.SkipWithError("more batches than months of history");
       break;
     }
-    absl::Status s = g_writer->ReportMonth(t);
+    absl::Status s = ReportMonth(*g_writer, t);
     if (!s.ok()) {
       state.SkipWithError(s.ToString().c_str());
       break;
@@ -278,12 +228,8 @@ void BM_BatchReportSnapshots(benchmark::State& state) {
   if (!checked.ok()) state.SkipWithError(checked.ToString().c_str());
 }
 
-void OpenRawWriter(const benchmark::State&) {
-  g_raw_writer = std::move(*RawRocksDb::Open("eidentity_raw_writer"));
-}
-void CloseRawWriter(const benchmark::State&) { g_raw_writer.reset(); }
-
 void BM_RawRocksDBBatch(benchmark::State& state) {
+  if (!g_raw_writer.Ready(state)) return;
   int t = 0;
   for (auto _ : state) {
     rocksdb::WriteBatch batch;
@@ -294,7 +240,7 @@ void BM_RawRocksDBBatch(benchmark::State& state) {
         p.set_unit(g_communes[c]);
         p.set_province(kPhuTho);
         p.set_metric(m);
-        *p.mutable_as_of_date() = DateOf(Day(t % kMonths));
+        *p.mutable_as_of_date() = ToProtoDate(Day(t % kMonths));
         p.set_value(Value(m, t % kMonths, c));
         p.set_source("vneid");
         p.mutable_report_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
@@ -325,26 +271,16 @@ std::unique_ptr<Service> g_reader;
 std::unique_ptr<RawRocksDb> g_raw_reader;
 std::vector<std::string> g_metric_keys;  // one stored key per metric
 int64_t g_stored_points = 0;
-std::string g_reader_error;
-bool g_reopened = false;
 
 absl::Status SeedReader() {
-  ASSIGN_OR_RETURN(g_reader, Service::Open("eidentity_reader", /*sync=*/false));
-  for (int t = 0; t < kMonths; ++t) RETURN_IF_ERROR(g_reader->ReportMonth(t));
+  ASSIGN_OR_RETURN(g_reader, OpenService("eidentity_reader", /*sync=*/false));
+  for (int t = 0; t < kMonths; ++t) RETURN_IF_ERROR(ReportMonth(*g_reader, t));
   RETURN_IF_ERROR(CheckHistory(*g_reader, kMonths));
 
   // The raw copy of every stored point of the province.
   ASSIGN_OR_RETURN(g_raw_reader, RawRocksDb::Open("eidentity_raw_reader"));
-  rocksdb::WriteBatch batch;
-  std::vector<std::string> keys;
-  RETURN_IF_ERROR(g_reader->store->Scan(
-      "points", "", "", [&](std::string_view key, std::string_view value) {
-        batch.Put(rocksdb::Slice(key.data(), key.size()),
-                  rocksdb::Slice(value.data(), value.size()));
-        keys.emplace_back(key);
-        return true;
-      }));
-  RETURN_IF_ERROR(g_raw_reader->Write(batch));
+  ASSIGN_OR_RETURN(std::vector<std::string> keys,
+                   CopyToRaw(*g_reader->store, "points", *g_raw_reader));
   g_stored_points = static_cast<int64_t>(keys.size());
   if (g_stored_points != static_cast<int64_t>(kMonths) * ValuesPerBatch()) {
     return absl::InternalError(absl::StrCat(g_stored_points,
@@ -358,46 +294,13 @@ absl::Status SeedReader() {
   return absl::OkStatus();
 }
 
-void OpenReader(const benchmark::State&) {
-  if (g_reader != nullptr || !g_reader_error.empty()) return;
-  absl::Status s = SeedReader();
-  if (!s.ok()) g_reader_error = s.ToString();
-}
-
-void ReopenReader(const benchmark::State& state) {
-  OpenReader(state);
-  if (g_reopened || !g_reader_error.empty()) return;
-  g_reopened = true;
-  absl::Status s = g_reader->Reopen(/*sync=*/false);
-  if (s.ok()) s = CheckHistory(*g_reader, kMonths);
-  if (!s.ok()) g_reader_error = s.ToString();
-}
-
-// Times each call of `query` and reports queries/s and their p99.
-template <typename Query>
-void RunQueries(benchmark::State& state, Query query) {
-  if (!g_reader_error.empty()) {
-    state.SkipWithError(g_reader_error.c_str());
-    return;
-  }
-  std::vector<double> latencies;
-  for (auto _ : state) {
-    const absl::Time start = absl::Now();
-    absl::Status s = query();
-    latencies.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
-    if (!s.ok()) {
-      state.SkipWithError(s.ToString().c_str());
-      break;
-    }
-  }
-  state.SetItemsProcessed(state.iterations());
-  std::sort(latencies.begin(), latencies.end());
-  state.counters["p99_us"] =
-      latencies.empty() ? 0 : latencies[latencies.size() * 99 / 100];
-}
+SharedReadFixture g_read_fixture(SeedReader, []() -> absl::Status {
+  RETURN_IF_ERROR(g_reader->Reopen());
+  return CheckHistory(*g_reader, kMonths);
+});
 
 absl::Status RollupAt(int t) {
-  ASSIGN_OR_RETURN(v1::Rollup rollup, g_reader->Rollup(t));
+  ASSIGN_OR_RETURN(v1::Rollup rollup, RollupOf(*g_reader, t));
   for (const auto& f : rollup.figures()) {
     if (f.metric() == "eid_accounts_issued") {
       if (f.value() != ExpectedIssued(t)) break;
@@ -408,35 +311,23 @@ absl::Status RollupAt(int t) {
 }
 
 void BM_RollupMetrics(benchmark::State& state) {
-  RunQueries(state, [] { return RollupAt(kMonths - 1); });
+  RunQueries(state, g_read_fixture.error(),
+             [] { return RollupAt(kMonths - 1); });
 }
 
 void BM_RollupMetricsMidHistory(benchmark::State& state) {
-  RunQueries(state, [] { return RollupAt(kMonths / 2 - 1); });
+  RunQueries(state, g_read_fixture.error(),
+             [] { return RollupAt(kMonths / 2 - 1); });
 }
 
 void BM_RawPrefixScan(benchmark::State& state) {
-  RunQueries(state, []() -> absl::Status {
-    int64_t bytes = 0;
-    ASSIGN_OR_RETURN(int64_t entries, g_raw_reader->ScanPrefix("", &bytes));
-    benchmark::DoNotOptimize(bytes);
-    if (entries != g_stored_points) {
-      return absl::InternalError("scan saw the wrong number of points");
-    }
-    return absl::OkStatus();
-  });
+  RunQueries(state, g_read_fixture.error(),
+             [] { return ScanAll(*g_raw_reader, g_stored_points); });
 }
 
 void BM_Raw19PointReads(benchmark::State& state) {
-  RunQueries(state, []() -> absl::Status {
-    for (const std::string& key : g_metric_keys) {
-      ASSIGN_OR_RETURN(std::optional<std::string> value,
-                       g_raw_reader->Get(key));
-      if (!value.has_value()) return absl::InternalError("missing key");
-      benchmark::DoNotOptimize(value);
-    }
-    return absl::OkStatus();
-  });
+  RunQueries(state, g_read_fixture.error(),
+             [] { return ReadEach(*g_raw_reader, g_metric_keys); });
 }
 
 }  // namespace
@@ -444,21 +335,14 @@ void BM_Raw19PointReads(benchmark::State& state) {
 
 int main(int argc, char** argv) {
   namespace e = nq57::eidentity;
-  auto units = nq57::UnitRegistry::Load(e::kConfigDir);
-  auto catalog = nq57::IndicatorCatalog::LoadFile(
-      e::kConfigDir + "/indicators/eidentity.textproto");
-  if (!units.ok() || !catalog.ok()) {
-    std::fprintf(stderr, "config: %s %s\n", units.status().ToString().c_str(),
-                 catalog.status().ToString().c_str());
+  auto config = nq57::LoadProvinceConfig(e::kConfigDir, "eidentity.textproto",
+                                         e::kPhuTho);
+  if (!config.ok()) {
+    std::fprintf(stderr, "config: %s\n", config.status().ToString().c_str());
     return 1;
   }
-  e::g_units = std::move(*units);
-  e::g_catalog = std::move(*catalog);
-  for (const nq57::Unit* u :
-       e::g_units->Children(e::kPhuTho, nq57::UnitLevel::kCommune)) {
-    e::g_communes.push_back(u->name);
-  }
-  for (const auto& m : e::g_catalog->config().measures()) {
+  e::g_config = std::move(*config);
+  for (const auto& m : e::g_config.catalog->config().measures()) {
     e::g_metrics.push_back(m.code());
     if (m.kind() == nq57::config::v1::STOCK) ++e::g_stock_metrics;
   }
@@ -470,37 +354,29 @@ int main(int argc, char** argv) {
   std::printf("Province of %zu communes x %zu metrics x %d months\n",
               e::g_communes.size(), e::g_metrics.size(), e::kMonths);
 
-  benchmark::RegisterBenchmark("BM_RawRocksDBBatch", e::BM_RawRocksDBBatch)
-      ->Setup(e::OpenRawWriter)
-      ->Teardown(e::CloseRawWriter)
-      ->Iterations(e::kMonths)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("BM_BatchReportSnapshots",
-                               e::BM_BatchReportSnapshots)
-      ->Setup(e::OpenWriter)
-      ->Teardown(e::CloseWriter)
-      ->Iterations(e::kMonths)
-      ->UseRealTime();
+  nq57::Register({"BM_RawRocksDBBatch", e::BM_RawRocksDBBatch,
+                  nq57::OpenFixture<&e::g_raw_writer>,
+                  nq57::CloseFixture<&e::g_raw_writer>})
+      ->Iterations(e::kMonths);
+  nq57::Register({"BM_BatchReportSnapshots", e::BM_BatchReportSnapshots,
+                  nq57::OpenFixture<&e::g_writer>,
+                  nq57::CloseFixture<&e::g_writer>})
+      ->Iterations(e::kMonths);
   // In this order: the raw baselines, the rollup right after loading, then
   // after a reopen (flushed).
-  using Fn = void (*)(benchmark::State&);
-  using Hook = void (*)(const benchmark::State&);
-  for (auto [name, fn, setup] :
-       {std::tuple<const char*, Fn, Hook>{"BM_RawPrefixScan",
-                                          e::BM_RawPrefixScan, e::OpenReader},
-        std::tuple<const char*, Fn, Hook>{"BM_Raw19PointReads",
-                                          e::BM_Raw19PointReads, e::OpenReader},
-        std::tuple<const char*, Fn, Hook>{"BM_RollupMetricsJustLoaded",
-                                          e::BM_RollupMetrics, e::OpenReader},
-        std::tuple<const char*, Fn, Hook>{"BM_RollupMetrics",
-                                          e::BM_RollupMetrics, e::ReopenReader},
-        std::tuple<const char*, Fn, Hook>{"BM_RollupMetricsMidHistory",
-                                          e::BM_RollupMetricsMidHistory,
-                                          e::ReopenReader}}) {
-    benchmark::RegisterBenchmark(name, fn)
-        ->Setup(setup)
-        ->MinTime(1.0)
-        ->UseRealTime();
+  for (const nq57::BenchSpec& spec :
+       {nq57::BenchSpec{"BM_RawPrefixScan", e::BM_RawPrefixScan,
+                        nq57::OpenFixture<&e::g_read_fixture>},
+        nq57::BenchSpec{"BM_Raw19PointReads", e::BM_Raw19PointReads,
+                        nq57::OpenFixture<&e::g_read_fixture>},
+        nq57::BenchSpec{"BM_RollupMetricsJustLoaded", e::BM_RollupMetrics,
+                        nq57::OpenFixture<&e::g_read_fixture>},
+        nq57::BenchSpec{"BM_RollupMetrics", e::BM_RollupMetrics,
+                        nq57::OpenReopenedFixture<&e::g_read_fixture>},
+        nq57::BenchSpec{"BM_RollupMetricsMidHistory",
+                        e::BM_RollupMetricsMidHistory,
+                        nq57::OpenReopenedFixture<&e::g_read_fixture>}}) {
+    nq57::Register(spec)->MinTime(1.0);
   }
   const int rc = nq57::RunWithBaselines(
       argc, argv,

@@ -36,14 +36,10 @@
 // months has numerator 3 x items and denominator 6 x items (each item
 // receives 3 online + 2 in person + 1 by post); in the read fixture, also
 // 148/148 communes reporting and a 2,100-procedure catalogue.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -51,6 +47,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "bench/baseline_reporter.h"
+#include "bench/bench_support.h"
 #include "bench/raw_rocksdb.h"
 #include "benchmark/benchmark.h"
 #include "common/base/status_macros.h"
@@ -70,9 +67,8 @@ constexpr int kSeedProcedures = 20;
 constexpr char kFirstMonth[] = "2025-11";
 constexpr char kLastMonth[] = "2026-10";
 
-std::unique_ptr<UnitRegistry> g_units;
-std::unique_ptr<IndicatorCatalog> g_catalog;
-std::vector<std::string> g_communes;  // Phú Thọ's 148, in official order
+ProvinceConfig g_config;
+const std::vector<std::string>& g_communes = g_config.communes;
 
 std::string Month(int m) {
   const absl::CivilMonth month = absl::CivilMonth(2025, 11) + m;
@@ -114,68 +110,36 @@ v1::BatchReportDossierStatsRequest Batch(int64_t first, int64_t count,
   return req;
 }
 
-// A core over its own fresh store.
-struct Service {
-  std::unique_ptr<Store> store;
-  std::unique_ptr<PublicServiceCore> core;
-  std::string dir;
-  uint64_t head_at_start = 0;
+using Service = CoreFixture<PublicServiceCore>;
 
-  static absl::StatusOr<std::unique_ptr<Service>> Open(std::string_view name,
-                                                       bool sync) {
-    auto s = std::make_unique<Service>();
-    s->dir = BenchDir(name);
-    auto store = Store::Open(
-        s->dir,
-        {.column_families = PublicServiceCore::ColumnFamilies(), .sync = sync});
-    if (!store.ok()) return store.status();
-    s->store = std::move(*store);
-    s->core = std::make_unique<PublicServiceCore>(s->store.get(), g_units.get(),
-                                                  g_catalog.get(), RealClock());
-    s->head_at_start = s->store->change_log().head();
-    return s;
-  }
-  // Closes and reopens the store: RocksDB's recovery flushes the memtable
-  // to a table file, dropping the superseded versions of aggregate keys.
-  absl::Status Reopen(bool sync) {
-    core.reset();
-    store.reset();
-    auto reopened = Store::Open(
-        dir,
-        {.column_families = PublicServiceCore::ColumnFamilies(), .sync = sync});
-    if (!reopened.ok()) return reopened.status();
-    store = std::move(*reopened);
-    core = std::make_unique<PublicServiceCore>(store.get(), g_units.get(),
-                                               g_catalog.get(), RealClock());
-    return absl::OkStatus();
-  }
-  ~Service() {
-    core.reset();
-    store.reset();
-    std::filesystem::remove_all(dir);
-  }
+absl::StatusOr<std::unique_ptr<Service>> OpenService(std::string_view name,
+                                                     bool sync) {
+  return Service::Open(name, sync, [](Store* store) {
+    return std::make_unique<PublicServiceCore>(
+        store, g_config.units.get(), g_config.catalog.get(), RealClock());
+  });
+}
 
-  absl::StatusOr<v1::BatchReportDossierStatsResponse> Report(
-      const v1::BatchReportDossierStatsRequest& req) const {
-    auto commit = core->PrepareBatchReportDossierStats(req, "bench");
-    if (!commit.ok()) return commit.status();
-    auto result = store->CommitAndWait(std::move(*commit));
-    if (!result.ok()) return result.status();
-    v1::BatchReportDossierStatsResponse resp;
-    if (!resp.ParseFromString(result->response)) {
-      return absl::InternalError("unparsable response");
-    }
-    return resp;
+absl::StatusOr<v1::BatchReportDossierStatsResponse> Report(
+    const Service& service, const v1::BatchReportDossierStatsRequest& req) {
+  ASSIGN_OR_RETURN(CommitRequest commit,
+                   service.core->PrepareBatchReportDossierStats(req, "bench"));
+  ASSIGN_OR_RETURN(CommitResult result,
+                   service.store->CommitAndWait(std::move(commit)));
+  v1::BatchReportDossierStatsResponse resp;
+  if (!resp.ParseFromString(result.response)) {
+    return absl::InternalError("unparsable response");
   }
+  return resp;
+}
 
-  absl::StatusOr<v1::UnitIndicators> ProvinceIndicators() const {
-    v1::GetIndicatorsRequest req;
-    req.set_unit(kPhuTho);
-    req.mutable_months()->set_first_month(kFirstMonth);
-    req.mutable_months()->set_last_month(kLastMonth);
-    return core->GetIndicators(req);
-  }
-};
+absl::StatusOr<v1::UnitIndicators> ProvinceIndicators(const Service& service) {
+  v1::GetIndicatorsRequest req;
+  req.set_unit(kPhuTho);
+  req.mutable_months()->set_first_month(kFirstMonth);
+  req.mutable_months()->set_last_month(kLastMonth);
+  return service.core->GetIndicators(req);
+}
 
 const common::v1::IndicatorValue* Find(const v1::UnitIndicators& in,
                                        const std::string& code) {
@@ -189,7 +153,7 @@ const common::v1::IndicatorValue* Find(const v1::UnitIndicators& in,
 absl::Status CheckCounts(const Service& service, int64_t items) {
   const uint64_t grown =
       service.store->change_log().head() - service.head_at_start;
-  auto indicators = service.ProvinceIndicators();
+  auto indicators = ProvinceIndicators(service);
   if (!indicators.ok()) return indicators.status();
   const common::v1::IndicatorValue* online =
       Find(*indicators, "ONLINE_DOSSIER_RATE");
@@ -211,26 +175,15 @@ absl::Status CheckCounts(const Service& service, int64_t items) {
 
 // ---- Throughput -----------------------------------------------------------
 
-std::unique_ptr<Service> g_writer;
-std::unique_ptr<RawRocksDb> g_raw_writer;
-std::string g_setup_error;
-
-void OpenWriter(const benchmark::State&) {
-  g_setup_error.clear();
-  auto s = Service::Open("publicservice_writer", /*sync=*/true);
-  if (s.ok()) {
-    g_writer = std::move(*s);
-  } else {
-    g_setup_error = s.status().ToString();
-  }
-}
-void CloseWriter(const benchmark::State&) { g_writer.reset(); }
+RunFixture<Service> g_writer([] {
+  return OpenService("publicservice_writer", /*sync=*/true);
+});
+RunFixture<RawRocksDb> g_raw_writer([] {
+  return RawRocksDb::Open("publicservice_raw_writer");
+});
 
 void BM_BatchReport(benchmark::State& state) {
-  if (!g_setup_error.empty()) {
-    state.SkipWithError(g_setup_error.c_str());
-    return;
-  }
+  if (!g_writer.Ready(state)) return;
   const int64_t limit =
       static_cast<int64_t>(g_communes.size()) * kMonths * kMaxProcedures;
   int64_t next = 0;
@@ -239,8 +192,8 @@ void BM_BatchReport(benchmark::State& state) {
       state.SkipWithError("ran past 148 x 12 x 2,100 items");
       break;
     }
-    auto resp = g_writer->Report(
-        Batch(next, kBatchItems, absl::StrCat("batch-", next)));
+    auto resp = Report(*g_writer,
+                       Batch(next, kBatchItems, absl::StrCat("batch-", next)));
     if (!resp.ok()) {
       state.SkipWithError(resp.status().ToString().c_str());
       break;
@@ -265,11 +218,6 @@ void BM_BatchReport(benchmark::State& state) {
   if (!counted.ok()) state.SkipWithError(counted.ToString().c_str());
 }
 
-void OpenRawWriter(const benchmark::State&) {
-  g_raw_writer = std::move(*RawRocksDb::Open("publicservice_raw_writer"));
-}
-void CloseRawWriter(const benchmark::State&) { g_raw_writer.reset(); }
-
 // The stored bytes of item k: its resource name and DossierStats.
 std::pair<std::string, std::string> StoredForm(int64_t k) {
   v1::DossierStats s = Item(k).stats();
@@ -280,6 +228,7 @@ std::pair<std::string, std::string> StoredForm(int64_t k) {
 }
 
 void BM_RawRocksDBBatch(benchmark::State& state) {
+  if (!g_raw_writer.Ready(state)) return;
   int64_t next = 0;
   for (auto _ : state) {
     rocksdb::WriteBatch batch;
@@ -308,11 +257,10 @@ std::unique_ptr<Service> g_reader;
 std::unique_ptr<RawRocksDb> g_raw_reader;
 std::vector<std::string> g_month_keys;  // one stored key per month
 int64_t g_stored_records = 0;
-std::string g_reader_error;
 
 absl::Status SeedReader() {
   ASSIGN_OR_RETURN(g_reader,
-                   Service::Open("publicservice_reader", /*sync=*/false));
+                   OpenService("publicservice_reader", /*sync=*/false));
   // The catalogue: 2,100 procedures over the communes, levels in rotation,
   // effective on 28 distinct days.
   for (int i = 0; i < kMaxProcedures; ++i) {
@@ -337,12 +285,12 @@ absl::Status SeedReader() {
   for (int64_t k = 0; k < items; k += kBatchItems) {
     const int64_t n = std::min<int64_t>(kBatchItems, items - k);
     ASSIGN_OR_RETURN(auto resp,
-                     g_reader->Report(Batch(k, n, absl::StrCat("seed-", k))));
+                     Report(*g_reader, Batch(k, n, absl::StrCat("seed-", k))));
     if (resp.stats_size() != n) return absl::InternalError("short batch");
   }
   RETURN_IF_ERROR(CheckCounts(*g_reader, items));
   ASSIGN_OR_RETURN(v1::UnitIndicators indicators,
-                   g_reader->ProvinceIndicators());
+                   ProvinceIndicators(*g_reader));
   const common::v1::IndicatorValue* online =
       Find(indicators, "ONLINE_DOSSIER_RATE");
   const common::v1::IndicatorValue* full =
@@ -360,17 +308,8 @@ absl::Status SeedReader() {
 
   // The raw copy of every stored record of the province's statistics.
   ASSIGN_OR_RETURN(g_raw_reader, RawRocksDb::Open("publicservice_raw_reader"));
-  rocksdb::WriteBatch batch;
-  std::vector<std::string> keys;
-  RETURN_IF_ERROR(g_reader->store->Scan(
-      "dossier_stats", "", "",
-      [&](std::string_view key, std::string_view value) {
-        batch.Put(rocksdb::Slice(key.data(), key.size()),
-                  rocksdb::Slice(value.data(), value.size()));
-        keys.emplace_back(key);
-        return true;
-      }));
-  RETURN_IF_ERROR(g_raw_reader->Write(batch));
+  ASSIGN_OR_RETURN(std::vector<std::string> keys,
+                   CopyToRaw(*g_reader->store, "dossier_stats", *g_raw_reader));
   g_stored_records = static_cast<int64_t>(keys.size());
   if (g_stored_records != items) {
     return absl::InternalError(
@@ -383,51 +322,16 @@ absl::Status SeedReader() {
   return absl::OkStatus();
 }
 
-void OpenReader(const benchmark::State&) {
-  if (g_reader != nullptr || !g_reader_error.empty()) return;
-  absl::Status s = SeedReader();
-  if (!s.ok()) g_reader_error = s.ToString();
-}
-
-bool g_reopened = false;
-
-void ReopenReader(const benchmark::State& state) {
-  OpenReader(state);
-  if (g_reopened || !g_reader_error.empty()) return;
-  g_reopened = true;
-  absl::Status s = g_reader->Reopen(/*sync=*/false);
-  if (s.ok()) s = CheckCounts(*g_reader, g_stored_records);
-  if (!s.ok()) g_reader_error = s.ToString();
-}
-
-// Times each call of `query` and reports queries/s and their p99.
-template <typename Query>
-void RunQueries(benchmark::State& state, Query query) {
-  if (!g_reader_error.empty()) {
-    state.SkipWithError(g_reader_error.c_str());
-    return;
-  }
-  std::vector<double> latencies;
-  for (auto _ : state) {
-    const absl::Time start = absl::Now();
-    absl::Status s = query();
-    latencies.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
-    if (!s.ok()) {
-      state.SkipWithError(s.ToString().c_str());
-      break;
-    }
-  }
-  state.SetItemsProcessed(state.iterations());
-  std::sort(latencies.begin(), latencies.end());
-  state.counters["p99_us"] =
-      latencies.empty() ? 0 : latencies[latencies.size() * 99 / 100];
-}
+SharedReadFixture g_read_fixture(SeedReader, []() -> absl::Status {
+  RETURN_IF_ERROR(g_reader->Reopen());
+  return CheckCounts(*g_reader, g_stored_records);
+});
 
 void BM_GetIndicators(benchmark::State& state) {
   const int64_t items = g_stored_records;
-  RunQueries(state, [items]() -> absl::Status {
+  RunQueries(state, g_read_fixture.error(), [items]() -> absl::Status {
     ASSIGN_OR_RETURN(v1::UnitIndicators indicators,
-                     g_reader->ProvinceIndicators());
+                     ProvinceIndicators(*g_reader));
     const common::v1::IndicatorValue* online =
         Find(indicators, "ONLINE_DOSSIER_RATE");
     if (online == nullptr ||
@@ -439,27 +343,13 @@ void BM_GetIndicators(benchmark::State& state) {
 }
 
 void BM_RawPrefixScan(benchmark::State& state) {
-  RunQueries(state, []() -> absl::Status {
-    int64_t bytes = 0;
-    ASSIGN_OR_RETURN(int64_t entries, g_raw_reader->ScanPrefix("", &bytes));
-    benchmark::DoNotOptimize(bytes);
-    if (entries != g_stored_records) {
-      return absl::InternalError("scan saw the wrong number of records");
-    }
-    return absl::OkStatus();
-  });
+  RunQueries(state, g_read_fixture.error(),
+             [] { return ScanAll(*g_raw_reader, g_stored_records); });
 }
 
 void BM_Raw12PointReads(benchmark::State& state) {
-  RunQueries(state, []() -> absl::Status {
-    for (const std::string& key : g_month_keys) {
-      ASSIGN_OR_RETURN(std::optional<std::string> value,
-                       g_raw_reader->Get(key));
-      if (!value.has_value()) return absl::InternalError("missing key");
-      benchmark::DoNotOptimize(value);
-    }
-    return absl::OkStatus();
-  });
+  RunQueries(state, g_read_fixture.error(),
+             [] { return ReadEach(*g_raw_reader, g_month_keys); });
 }
 
 }  // namespace
@@ -467,54 +357,40 @@ void BM_Raw12PointReads(benchmark::State& state) {
 
 int main(int argc, char** argv) {
   namespace p = nq57::publicservice;
-  auto units = nq57::UnitRegistry::Load(p::kConfigDir);
-  auto catalog = nq57::IndicatorCatalog::LoadFile(
-      p::kConfigDir + "/indicators/publicservice.textproto");
-  if (!units.ok() || !catalog.ok()) {
-    std::fprintf(stderr, "config: %s %s\n", units.status().ToString().c_str(),
-                 catalog.status().ToString().c_str());
+  auto config = nq57::LoadProvinceConfig(p::kConfigDir,
+                                         "publicservice.textproto", p::kPhuTho);
+  if (!config.ok()) {
+    std::fprintf(stderr, "config: %s\n", config.status().ToString().c_str());
     return 1;
   }
-  p::g_units = std::move(*units);
-  p::g_catalog = std::move(*catalog);
-  for (const nq57::Unit* u :
-       p::g_units->Children(p::kPhuTho, nq57::UnitLevel::kCommune)) {
-    p::g_communes.push_back(u->name);
-  }
+  p::g_config = std::move(*config);
   if (p::g_communes.size() != 148) {
     std::fprintf(stderr, "Phú Thọ has %zu communes, expected 148\n",
                  p::g_communes.size());
     return 1;
   }
 
-  benchmark::RegisterBenchmark("BM_RawRocksDBBatch", p::BM_RawRocksDBBatch)
-      ->Setup(p::OpenRawWriter)
-      ->Teardown(p::CloseRawWriter)
-      ->MinTime(2.0)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("BM_BatchReport", p::BM_BatchReport)
-      ->Setup(p::OpenWriter)
-      ->Teardown(p::CloseWriter)
-      ->MinTime(2.0)
-      ->UseRealTime();
+  nq57::Register({"BM_RawRocksDBBatch", p::BM_RawRocksDBBatch,
+                  nq57::OpenFixture<&p::g_raw_writer>,
+                  nq57::CloseFixture<&p::g_raw_writer>})
+      ->MinTime(2.0);
+  nq57::Register({"BM_BatchReport", p::BM_BatchReport,
+                  nq57::OpenFixture<&p::g_writer>,
+                  nq57::CloseFixture<&p::g_writer>})
+      ->MinTime(2.0);
   // In this order: the raw baselines, GetIndicators right after loading
   // (superseded aggregate versions still in the memtable), then after a
   // reopen (flushed).
-  using Fn = void (*)(benchmark::State&);
-  using Hook = void (*)(const benchmark::State&);
-  for (auto [name, fn, setup] :
-       {std::tuple<const char*, Fn, Hook>{"BM_RawPrefixScan",
-                                          p::BM_RawPrefixScan, p::OpenReader},
-        std::tuple<const char*, Fn, Hook>{"BM_Raw12PointReads",
-                                          p::BM_Raw12PointReads, p::OpenReader},
-        std::tuple<const char*, Fn, Hook>{"BM_GetIndicatorsJustLoaded",
-                                          p::BM_GetIndicators, p::OpenReader},
-        std::tuple<const char*, Fn, Hook>{
-            "BM_GetIndicators", p::BM_GetIndicators, p::ReopenReader}}) {
-    benchmark::RegisterBenchmark(name, fn)
-        ->Setup(setup)
-        ->MinTime(1.0)
-        ->UseRealTime();
+  for (const nq57::BenchSpec& spec :
+       {nq57::BenchSpec{"BM_RawPrefixScan", p::BM_RawPrefixScan,
+                        nq57::OpenFixture<&p::g_read_fixture>},
+        nq57::BenchSpec{"BM_Raw12PointReads", p::BM_Raw12PointReads,
+                        nq57::OpenFixture<&p::g_read_fixture>},
+        nq57::BenchSpec{"BM_GetIndicatorsJustLoaded", p::BM_GetIndicators,
+                        nq57::OpenFixture<&p::g_read_fixture>},
+        nq57::BenchSpec{"BM_GetIndicators", p::BM_GetIndicators,
+                        nq57::OpenReopenedFixture<&p::g_read_fixture>}}) {
+    nq57::Register(spec)->MinTime(1.0);
   }
   const int rc = nq57::RunWithBaselines(
       argc, argv,
