@@ -40,6 +40,27 @@ std::string Readme(std::string_view dataset, std::string_view province_name,
   return out;
 }
 
+// The files every dataset opens with: README.md, the national catalogue,
+// the assignments and the progress reports (which draw from `random`).
+absl::StatusOr<DatasetFiles> CriteriaFiles(
+    const UnitRegistry& units, const CriteriaLabels& labels,
+    const Unit& province, const std::vector<const Unit*>& communes,
+    const std::string& dataset, bool synthetic, uint64_t seed,
+    SeededRandom& random) {
+  DatasetFiles files;
+  files["README.md"] = Readme(dataset, province.display_name, synthetic, seed);
+  files["criteria.csv"] = CriteriaCsv(labels, seed);
+  const std::vector<const Unit*> agencies =
+      units.Children(province.name, UnitLevel::kAgency);
+  files["assignments.csv"] = AssignmentsCsv(dataset, synthetic, seed,
+                                            province.name, !agencies.empty());
+  absl::Status status;
+  files["progress.csv"] = ProgressCsv(dataset, synthetic, seed, province,
+                                      communes, agencies, random, status);
+  RETURN_IF_ERROR(status);
+  return files;
+}
+
 }  // namespace
 
 absl::StatusOr<DatasetFiles> GeneratePhuTho(const UnitRegistry& units,
@@ -54,17 +75,9 @@ absl::StatusOr<DatasetFiles> GeneratePhuTho(const UnitRegistry& units,
     return absl::FailedPreconditionError("Phú Thọ must have 148 communes");
   }
   SeededRandom random(seed);
-  DatasetFiles files;
-  files["README.md"] = Readme(dataset, province->display_name, false, seed);
-  files["criteria.csv"] = CriteriaCsv(labels, seed);
-  const std::vector<const Unit*> agencies =
-      units.Children(province->name, UnitLevel::kAgency);
-  files["assignments.csv"] =
-      AssignmentsCsv(dataset, false, seed, province->name, !agencies.empty());
-  absl::Status status;
-  files["progress.csv"] = ProgressCsv(dataset, false, seed, *province, communes,
-                                      agencies, random, status);
-  RETURN_IF_ERROR(status);
+  ASSIGN_OR_RETURN(DatasetFiles files,
+                   CriteriaFiles(units, labels, *province, communes, dataset,
+                                 /*synthetic=*/false, seed, random));
   files["procedures.csv"] =
       ProceduresCsv(dataset, false, seed, *province, 885, 1183,
                     2132 - 885 - 1183, true, random);
@@ -105,17 +118,9 @@ absl::StatusOr<DatasetFiles> GenerateSynthetic(const UnitRegistry& units,
   const std::string dataset =
       province->name == "provinces/12" ? kDatasetNames[1] : kDatasetNames[2];
   SeededRandom random(seed * 100 + std::stoull(province->code));
-  DatasetFiles files;
-  files["README.md"] = Readme(dataset, province->display_name, true, seed);
-  files["criteria.csv"] = CriteriaCsv(labels, seed);
-  const std::vector<const Unit*> agencies =
-      units.Children(province->name, UnitLevel::kAgency);
-  files["assignments.csv"] =
-      AssignmentsCsv(dataset, true, seed, province->name, !agencies.empty());
-  absl::Status status;
-  files["progress.csv"] = ProgressCsv(dataset, true, seed, *province, communes,
-                                      agencies, random, status);
-  RETURN_IF_ERROR(status);
+  ASSIGN_OR_RETURN(DatasetFiles files,
+                   CriteriaFiles(units, labels, *province, communes, dataset,
+                                 /*synthetic=*/true, seed, random));
   const int total = static_cast<int>(random.Uniform(400, 700));
   const int full = total * static_cast<int>(random.Uniform(30, 45)) / 100;
   const int partial = total * static_cast<int>(random.Uniform(40, 50)) / 100;
