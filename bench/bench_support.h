@@ -291,6 +291,29 @@ absl::Status ScanAll(const RawRocksDb& raw, int64_t expected);
 absl::Status ReadEach(const RawRocksDb& raw,
                       const std::vector<std::string>& keys);
 
+// The raw copy a read benchmark is measured against: `entries` stored
+// entries (CopyToRaw) and the `point_keys` one answer would read.
+struct RawReadBaseline {
+  std::unique_ptr<RawRocksDb> db;
+  int64_t entries = 0;
+  std::vector<std::string> point_keys;
+};
+
+// The two raw read baselines over `*baseline`, skipped while `*fixture` (the
+// SharedReadFixture that fills it) reports an error: a scan of the whole
+// copy (the cheapest possible recount), and a point read of each of its
+// point_keys (the floor for an answer from maintained totals).
+template <auto* baseline, auto* fixture>
+void BM_RawPrefixScan(benchmark::State& state) {
+  RunQueries(state, fixture->error(),
+             [] { return ScanAll(*baseline->db, baseline->entries); });
+}
+template <auto* baseline, auto* fixture>
+void BM_RawPointReads(benchmark::State& state) {
+  RunQueries(state, fixture->error(),
+             [] { return ReadEach(*baseline->db, baseline->point_keys); });
+}
+
 }  // namespace nq57
 
 #endif  // NQ57_BENCH_BENCH_SUPPORT_H_

@@ -268,9 +268,7 @@ void BM_RawRocksDBBatch(benchmark::State& state) {
 
 // Built once, by the first latency benchmark's Setup; kept to the end.
 std::unique_ptr<Service> g_reader;
-std::unique_ptr<RawRocksDb> g_raw_reader;
-std::vector<std::string> g_metric_keys;  // one stored key per metric
-int64_t g_stored_points = 0;
+RawReadBaseline g_raw_reader;  // point_keys: one stored key per metric
 
 absl::Status SeedReader() {
   ASSIGN_OR_RETURN(g_reader, OpenService("eidentity_reader", /*sync=*/false));
@@ -278,18 +276,19 @@ absl::Status SeedReader() {
   RETURN_IF_ERROR(CheckHistory(*g_reader, kMonths));
 
   // The raw copy of every stored point of the province.
-  ASSIGN_OR_RETURN(g_raw_reader, RawRocksDb::Open("eidentity_raw_reader"));
+  ASSIGN_OR_RETURN(g_raw_reader.db, RawRocksDb::Open("eidentity_raw_reader"));
   ASSIGN_OR_RETURN(std::vector<std::string> keys,
-                   CopyToRaw(*g_reader->store, "points", *g_raw_reader));
-  g_stored_points = static_cast<int64_t>(keys.size());
-  if (g_stored_points != static_cast<int64_t>(kMonths) * ValuesPerBatch()) {
-    return absl::InternalError(absl::StrCat(g_stored_points,
+                   CopyToRaw(*g_reader->store, "points", *g_raw_reader.db));
+  g_raw_reader.entries = static_cast<int64_t>(keys.size());
+  if (g_raw_reader.entries !=
+      static_cast<int64_t>(kMonths) * ValuesPerBatch()) {
+    return absl::InternalError(absl::StrCat(g_raw_reader.entries,
                                             " stored points, expected ",
                                             kMonths * ValuesPerBatch()));
   }
   // Keys sort by unit, metric, day: the first commune's metrics.
   for (size_t m = 0; m < g_metrics.size(); ++m) {
-    g_metric_keys.push_back(keys[m * kMonths]);
+    g_raw_reader.point_keys.push_back(keys[m * kMonths]);
   }
   return absl::OkStatus();
 }
@@ -318,16 +317,6 @@ void BM_RollupMetrics(benchmark::State& state) {
 void BM_RollupMetricsMidHistory(benchmark::State& state) {
   RunQueries(state, g_read_fixture.error(),
              [] { return RollupAt(kMonths / 2 - 1); });
-}
-
-void BM_RawPrefixScan(benchmark::State& state) {
-  RunQueries(state, g_read_fixture.error(),
-             [] { return ScanAll(*g_raw_reader, g_stored_points); });
-}
-
-void BM_Raw19PointReads(benchmark::State& state) {
-  RunQueries(state, g_read_fixture.error(),
-             [] { return ReadEach(*g_raw_reader, g_metric_keys); });
 }
 
 }  // namespace
@@ -365,10 +354,14 @@ int main(int argc, char** argv) {
   // In this order: the raw baselines, the rollup right after loading, then
   // after a reopen (flushed).
   for (const nq57::BenchSpec& spec :
-       {nq57::BenchSpec{"BM_RawPrefixScan", e::BM_RawPrefixScan,
-                        nq57::OpenFixture<&e::g_read_fixture>},
-        nq57::BenchSpec{"BM_Raw19PointReads", e::BM_Raw19PointReads,
-                        nq57::OpenFixture<&e::g_read_fixture>},
+       {nq57::BenchSpec{
+            "BM_RawPrefixScan",
+            nq57::BM_RawPrefixScan<&e::g_raw_reader, &e::g_read_fixture>,
+            nq57::OpenFixture<&e::g_read_fixture>},
+        nq57::BenchSpec{
+            "BM_Raw19PointReads",
+            nq57::BM_RawPointReads<&e::g_raw_reader, &e::g_read_fixture>,
+            nq57::OpenFixture<&e::g_read_fixture>},
         nq57::BenchSpec{"BM_RollupMetricsJustLoaded", e::BM_RollupMetrics,
                         nq57::OpenFixture<&e::g_read_fixture>},
         nq57::BenchSpec{"BM_RollupMetrics", e::BM_RollupMetrics,
@@ -387,7 +380,7 @@ int main(int argc, char** argv) {
        {"BM_RollupMetricsMidHistory", "BM_Raw19PointReads"},
        {"BM_RollupMetricsJustLoaded", "BM_RawPrefixScan"},
        {"BM_RollupMetricsJustLoaded", "BM_Raw19PointReads"}});
-  e::g_raw_reader.reset();
+  e::g_raw_reader.db.reset();
   e::g_reader.reset();
   return rc;
 }

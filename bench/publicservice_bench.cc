@@ -254,9 +254,7 @@ void BM_RawRocksDBBatch(benchmark::State& state) {
 
 // Built once, by the first latency benchmark's Setup; kept to the end.
 std::unique_ptr<Service> g_reader;
-std::unique_ptr<RawRocksDb> g_raw_reader;
-std::vector<std::string> g_month_keys;  // one stored key per month
-int64_t g_stored_records = 0;
+RawReadBaseline g_raw_reader;  // point_keys: one stored key per month
 
 absl::Status SeedReader() {
   ASSIGN_OR_RETURN(g_reader,
@@ -307,28 +305,30 @@ absl::Status SeedReader() {
   }
 
   // The raw copy of every stored record of the province's statistics.
-  ASSIGN_OR_RETURN(g_raw_reader, RawRocksDb::Open("publicservice_raw_reader"));
-  ASSIGN_OR_RETURN(std::vector<std::string> keys,
-                   CopyToRaw(*g_reader->store, "dossier_stats", *g_raw_reader));
-  g_stored_records = static_cast<int64_t>(keys.size());
-  if (g_stored_records != items) {
-    return absl::InternalError(
-        absl::StrCat(g_stored_records, " stored statistics, expected ", items));
+  ASSIGN_OR_RETURN(g_raw_reader.db,
+                   RawRocksDb::Open("publicservice_raw_reader"));
+  ASSIGN_OR_RETURN(
+      std::vector<std::string> keys,
+      CopyToRaw(*g_reader->store, "dossier_stats", *g_raw_reader.db));
+  g_raw_reader.entries = static_cast<int64_t>(keys.size());
+  if (g_raw_reader.entries != items) {
+    return absl::InternalError(absl::StrCat(
+        g_raw_reader.entries, " stored statistics, expected ", items));
   }
   // Keys sort by commune then month: the first commune's 12 months.
   for (int m = 0; m < kMonths; ++m) {
-    g_month_keys.push_back(keys[m * kSeedProcedures]);
+    g_raw_reader.point_keys.push_back(keys[m * kSeedProcedures]);
   }
   return absl::OkStatus();
 }
 
 SharedReadFixture g_read_fixture(SeedReader, []() -> absl::Status {
   RETURN_IF_ERROR(g_reader->Reopen());
-  return CheckCounts(*g_reader, g_stored_records);
+  return CheckCounts(*g_reader, g_raw_reader.entries);
 });
 
 void BM_GetIndicators(benchmark::State& state) {
-  const int64_t items = g_stored_records;
+  const int64_t items = g_raw_reader.entries;
   RunQueries(state, g_read_fixture.error(), [items]() -> absl::Status {
     ASSIGN_OR_RETURN(v1::UnitIndicators indicators,
                      ProvinceIndicators(*g_reader));
@@ -340,16 +340,6 @@ void BM_GetIndicators(benchmark::State& state) {
     }
     return absl::OkStatus();
   });
-}
-
-void BM_RawPrefixScan(benchmark::State& state) {
-  RunQueries(state, g_read_fixture.error(),
-             [] { return ScanAll(*g_raw_reader, g_stored_records); });
-}
-
-void BM_Raw12PointReads(benchmark::State& state) {
-  RunQueries(state, g_read_fixture.error(),
-             [] { return ReadEach(*g_raw_reader, g_month_keys); });
 }
 
 }  // namespace
@@ -382,10 +372,14 @@ int main(int argc, char** argv) {
   // (superseded aggregate versions still in the memtable), then after a
   // reopen (flushed).
   for (const nq57::BenchSpec& spec :
-       {nq57::BenchSpec{"BM_RawPrefixScan", p::BM_RawPrefixScan,
-                        nq57::OpenFixture<&p::g_read_fixture>},
-        nq57::BenchSpec{"BM_Raw12PointReads", p::BM_Raw12PointReads,
-                        nq57::OpenFixture<&p::g_read_fixture>},
+       {nq57::BenchSpec{
+            "BM_RawPrefixScan",
+            nq57::BM_RawPrefixScan<&p::g_raw_reader, &p::g_read_fixture>,
+            nq57::OpenFixture<&p::g_read_fixture>},
+        nq57::BenchSpec{
+            "BM_Raw12PointReads",
+            nq57::BM_RawPointReads<&p::g_raw_reader, &p::g_read_fixture>,
+            nq57::OpenFixture<&p::g_read_fixture>},
         nq57::BenchSpec{"BM_GetIndicatorsJustLoaded", p::BM_GetIndicators,
                         nq57::OpenFixture<&p::g_read_fixture>},
         nq57::BenchSpec{"BM_GetIndicators", p::BM_GetIndicators,
@@ -399,7 +393,7 @@ int main(int argc, char** argv) {
        {"BM_GetIndicators", "BM_Raw12PointReads"},
        {"BM_GetIndicatorsJustLoaded", "BM_RawPrefixScan"},
        {"BM_GetIndicatorsJustLoaded", "BM_Raw12PointReads"}});
-  p::g_raw_reader.reset();
+  p::g_raw_reader.db.reset();
   p::g_reader.reset();
   return rc;
 }
