@@ -2,35 +2,31 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
 #include "common/base/status_macros.h"
 #include "common/csv/csv_reader.h"
+#include "google/protobuf/descriptor.h"
 #include "nq57/criteria/v1/criteria.pb.h"
 
 namespace nq57 {
 namespace {
 
-// The ids a kind must have, in the order they are listed.
-std::vector<std::string> BlockIds() {
-  std::vector<std::string> out;
-  for (int b = criteria::v1::Block_MIN + 1; b <= criteria::v1::Block_MAX; ++b) {
-    if (criteria::v1::Block_IsValid(b)) {
-      out.push_back(
-          criteria::v1::Block_Name(static_cast<criteria::v1::Block>(b)));
+// The ids a kind of enum labels must have, in the order they are listed:
+// every value of `e` but the unspecified 0, in numeric order.
+std::vector<std::string> IdsOf(const google::protobuf::EnumDescriptor* e) {
+  std::vector<std::pair<int, std::string>> values;
+  for (int i = 0; i < e->value_count(); ++i) {
+    if (e->value(i)->number() != 0) {
+      values.emplace_back(e->value(i)->number(), e->value(i)->name());
     }
   }
-  return out;
-}
-std::vector<std::string> GroupIds() {
+  std::sort(values.begin(), values.end());
   std::vector<std::string> out;
-  for (int g = criteria::v1::Group_MIN + 1; g <= criteria::v1::Group_MAX; ++g) {
-    if (criteria::v1::Group_IsValid(g)) {
-      out.push_back(
-          criteria::v1::Group_Name(static_cast<criteria::v1::Group>(g)));
-    }
-  }
+  for (auto& [number, name] : values) out.push_back(std::move(name));
   return out;
 }
 
@@ -73,8 +69,8 @@ absl::StatusOr<std::unique_ptr<CriteriaLabels>> CriteriaLabels::FromTable(
   const std::map<std::string, std::vector<std::string>, std::less<>> expected =
       {{"total", {"ALL"}},
        {"level", {"PROVINCE", "COMMUNE"}},
-       {"block", BlockIds()},
-       {"group", GroupIds()}};
+       {"block", IdsOf(criteria::v1::Block_descriptor())},
+       {"group", IdsOf(criteria::v1::Group_descriptor())}};
   std::map<std::string, std::map<std::string, CriteriaLabel>, std::less<>> seen;
   for (const CsvRow& row : table.rows()) {
     const std::string_view kind = row.Get("kind");
