@@ -45,6 +45,16 @@ void FieldErrors::Add(std::string_view field, std::string_view description) {
   violations_.push_back({std::string(field), std::string(description)});
 }
 
+void FieldErrors::Add(const absl::Status& status) {
+  if (status.ok()) return;
+  std::vector<FieldViolation> violations = FieldViolationsOf(status);
+  if (violations.empty()) {
+    Add("", std::string(status.message()));
+    return;
+  }
+  for (FieldViolation& v : violations) violations_.push_back(std::move(v));
+}
+
 absl::Status FieldErrors::ToStatus() const {
   if (violations_.empty()) return absl::OkStatus();
   return BuildStatus(violations_, MessageFor(violations_));

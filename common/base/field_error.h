@@ -42,6 +42,9 @@ absl::Status InvalidFieldError(std::string_view field,
 class FieldErrors {
  public:
   void Add(std::string_view field, std::string_view description);
+  // Adds the violations `status` carries (nothing if OK; a status without
+  // field violations is added under its message, field "").
+  void Add(const absl::Status& status);
   bool empty() const { return violations_.empty(); }
   // OK when nothing was added; otherwise INVALID_ARGUMENT carrying every
   // violation (the message names the first and counts the rest).

@@ -116,6 +116,10 @@ absl::Status IndicatorCatalog::Validate(std::string_view source) const {
     if (m.kind() == config::v1::MEASURE_KIND_UNSPECIFIED) {
       return error("measure ", m.code(), ": kind must be STOCK or FLOW");
     }
+    if (m.max_value() < 1 || m.max_value() > kMaxMeasureValue) {
+      return error("measure ", m.code(), ": max_value must be 1..",
+                   kMaxMeasureValue);
+    }
   }
   auto check_refs =
       [&](std::string_view what,
@@ -194,17 +198,29 @@ const config::v1::IndicatorDefinition* IndicatorCatalog::FindIndicator(
   return it == indicators_.end() ? nullptr : it->second;
 }
 
+absl::Status IndicatorCatalog::CheckBounds(std::string_view code, int64_t value,
+                                           std::string_view field) const {
+  const config::v1::MeasureDefinition* measure = FindMeasure(code);
+  if (measure == nullptr) {
+    return InvalidFieldError(field, absl::StrCat("unknown measure (catalogue ",
+                                                 config_.version(), ")"));
+  }
+  if (value < 0) return InvalidFieldError(field, "must not be negative");
+  if (value > measure->max_value()) {
+    return InvalidFieldError(
+        field, absl::StrCat("must not exceed ", measure->max_value(),
+                            " (the bound of ", AbslView(code), " in catalogue ",
+                            config_.version(), ")"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status IndicatorCatalog::CheckConstraints(
     const MeasureValues& values, std::string_view field_prefix) const {
   FieldErrors errors;
   for (const auto& [code, value] : values) {
     const std::string field = absl::StrCat(AbslView(field_prefix), code);
-    if (FindMeasure(code) == nullptr) {
-      errors.Add(field, absl::StrCat("unknown measure (catalogue ",
-                                     config_.version(), ")"));
-    } else if (value < 0) {
-      errors.Add(field, "must not be negative");
-    }
+    errors.Add(CheckBounds(code, value, field));
   }
   RETURN_IF_ERROR(errors.ToStatus());
   for (const auto& constraint : config_.constraints()) {

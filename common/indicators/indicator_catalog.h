@@ -7,7 +7,8 @@
 // a file and evaluate it through here, so a new indicator or a changed
 // formula or threshold is a config change with a new version, never code.
 //
-// Load() validates everything once: unique codes, every referenced measure
+// Load() validates everything once: unique codes, every measure declares
+// its bound (max_value in 1..kMaxMeasureValue), every referenced measure
 // exists, decimals in 0..6, WEIGHTED_MEAN has a weight measure, thresholds
 // name known indicators with yellow no better than green, threshold sets
 // have distinct versions and valid dates. Errors name the file and, for
@@ -37,6 +38,10 @@ namespace nq57 {
 // from it (formulas, inputs, hashes) is deterministic.
 using MeasureValues = std::map<std::string, int64_t, std::less<>>;
 
+// The largest bound a catalogue may declare for a measure (see
+// MeasureDefinition.max_value).
+inline constexpr int64_t kMaxMeasureValue = 1'000'000'000'000;
+
 class IndicatorCatalog {
  public:
   static absl::StatusOr<std::unique_ptr<IndicatorCatalog>> LoadFile(
@@ -52,10 +57,16 @@ class IndicatorCatalog {
   const config::v1::IndicatorDefinition* FindIndicator(
       std::string_view code) const;
 
-  // OK if every value names a known measure, none is negative and every
-  // constraint holds over `values` (constraints whose measures are all absent
-  // are skipped). Errors are INVALID_ARGUMENT naming `field_prefix` + the
-  // measure code, e.g. "items[4].values.eid_accounts_activated".
+  // OK if `value` lies in 0..max_value of the known measure `code`; else
+  // INVALID_ARGUMENT naming `field`.
+  absl::Status CheckBounds(std::string_view code, int64_t value,
+                           std::string_view field) const;
+
+  // OK if every value names a known measure, lies within its bounds
+  // (CheckBounds) and every constraint holds over `values` (constraints whose
+  // measures are all absent are skipped). Errors are INVALID_ARGUMENT naming
+  // `field_prefix` + the measure code, e.g.
+  // "items[4].values.eid_accounts_activated".
   absl::Status CheckConstraints(const MeasureValues& values,
                                 std::string_view field_prefix) const;
 

@@ -1,5 +1,6 @@
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "common/base/field_error.h"
 #include "common/indicators/indicator_catalog.h"
 #include "common/indicators/indicator_evaluator.h"
@@ -10,10 +11,20 @@ namespace {
 
 constexpr char kCatalog[] = R"pb(
   version: "test-2025.1"
-  measures { code: "issued" name_en: "accounts issued" kind: STOCK }
-  measures { code: "activated" name_en: "accounts activated" kind: STOCK }
-  measures { code: "households" kind: STOCK }
-  measures { code: "einvoice_households" kind: STOCK }
+  measures {
+    code: "issued"
+    name_en: "accounts issued"
+    kind: STOCK
+    max_value: 1000000
+  }
+  measures {
+    code: "activated"
+    name_en: "accounts activated"
+    kind: STOCK
+    max_value: 1000000
+  }
+  measures { code: "households" kind: STOCK max_value: 1000000 }
+  measures { code: "einvoice_households" kind: STOCK max_value: 1000000 }
   indicators {
     code: "ACTIVATION"
     name_vi: "Tỷ lệ kích hoạt"
@@ -81,7 +92,7 @@ TEST(IndicatorCatalogTest, RejectsBadCatalogues) {
             std::string::npos);
   auto inverted = IndicatorCatalog::Parse(
       R"pb(version: "v"
-           measures { code: "a" kind: FLOW }
+           measures { code: "a" kind: FLOW max_value: 1000000 }
            indicators { code: "X" numerator: "a" denominator: "a" }
            thresholds {
              version: "t"
@@ -94,6 +105,38 @@ TEST(IndicatorCatalogTest, RejectsBadCatalogues) {
            })pb",
       "i.textproto");
   EXPECT_FALSE(inverted.ok());
+  // Every measure declares its bound, within 1..kMaxMeasureValue.
+  for (const char* bound : {"", "max_value: 0", "max_value: 1000000000001"}) {
+    auto unbounded = IndicatorCatalog::Parse(
+        absl::StrCat("version: \"v\" measures { code: \"a\" kind: FLOW ", bound,
+                     " }"),
+        "b.textproto");
+    ASSERT_FALSE(unbounded.ok()) << bound;
+    EXPECT_NE(unbounded.status().message().find("max_value must be 1.."),
+              std::string::npos)
+        << unbounded.status();
+  }
+}
+
+TEST(IndicatorCatalogTest, ValuesBeyondTheDeclaredBoundNameTheField) {
+  auto catalog = Load();
+  EXPECT_TRUE(catalog->CheckBounds("issued", 1'000'000, "values.issued").ok());
+  const absl::Status over =
+      catalog->CheckBounds("issued", 1'000'001, "values.issued");
+  EXPECT_EQ(over.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldViolationsOf(over)[0].field, "values.issued");
+  EXPECT_NE(over.message().find("must not exceed 1000000"), std::string::npos)
+      << over;
+  // An int64-sized value in a constraint is refused before any sum.
+  MeasureValues huge = {{"issued", 9223372036854775807},
+                        {"activated", 9223372036854775807}};
+  const auto violations =
+      FieldViolationsOf(catalog->CheckConstraints(huge, "v."));
+  ASSERT_EQ(violations.size(), 2u);
+  EXPECT_EQ(violations[0].field, "v.activated");
+  EXPECT_EQ(violations[1].field, "v.issued");
+  EXPECT_EQ(FieldViolationsOf(catalog->CheckBounds("nope", 1, "x"))[0].field,
+            "x");
 }
 
 TEST(IndicatorCatalogTest, ConstraintsNameTheField) {

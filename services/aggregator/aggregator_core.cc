@@ -21,9 +21,10 @@
 
 namespace nq57::aggregator {
 
-absl::Time AggregatorCore::AsOf(
+absl::StatusOr<absl::Time> AggregatorCore::AsOf(
     const google::protobuf::Timestamp& as_of) const {
-  return IsSet(as_of) ? FromProtoTime(as_of) : clock_->Now();
+  if (!IsSet(as_of)) return clock_->Now();
+  return ParseTimestamp(as_of, "as_of");
 }
 
 std::string AggregatorCore::ContentFingerprint(const v1::Report& report) {
@@ -61,8 +62,8 @@ absl::StatusOr<v1::Report> AggregatorCore::GetReport(
   if (request.province().empty()) {
     return InvalidFieldError("province", "required, e.g. provinces/25");
   }
-  return BuildReport(request.province(), request.period(),
-                     AsOf(request.as_of()));
+  ASSIGN_OR_RETURN(const absl::Time as_of, AsOf(request.as_of()));
+  return BuildReport(request.province(), request.period(), as_of);
 }
 
 absl::StatusOr<v1::ListReportsResponse> AggregatorCore::ListReports(
@@ -83,7 +84,7 @@ absl::StatusOr<v1::ListReportsResponse> AggregatorCore::ListReports(
           : static_cast<size_t>(
                 std::upper_bound(provinces.begin(), provinces.end(), after) -
                 provinces.begin());
-  const absl::Time as_of = AsOf(request.as_of());
+  ASSIGN_OR_RETURN(const absl::Time as_of, AsOf(request.as_of()));
   for (size_t i = start; i < provinces.size(); ++i) {
     if (out.reports_size() == page_size) {
       out.set_next_page_token(EncodePageToken(
@@ -150,7 +151,8 @@ absl::StatusOr<v1::Rankings> AggregatorCore::RankNow(
 
 absl::StatusOr<v1::Rankings> AggregatorCore::GetRankings(
     const v1::GetRankingsRequest& request) const {
-  ASSIGN_OR_RETURN(v1::Rankings out, RankNow(request, AsOf(request.as_of())));
+  ASSIGN_OR_RETURN(const absl::Time as_of, AsOf(request.as_of()));
+  ASSIGN_OR_RETURN(v1::Rankings out, RankNow(request, as_of));
   const std::string prefix =
       KeyBuilder().String(out.subject()).String(out.period()).Build();
   absl::Status status;

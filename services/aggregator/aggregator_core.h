@@ -88,7 +88,8 @@ class AggregatorCore {
   absl::StatusOr<v1::Rankings> RankNow(const v1::GetRankingsRequest& request,
                                        absl::Time as_of) const;
   // A request's as_of, or now when unset.
-  absl::Time AsOf(const google::protobuf::Timestamp& as_of) const;
+  absl::StatusOr<absl::Time> AsOf(
+      const google::protobuf::Timestamp& as_of) const;
 
   Store* const store_;
   const RollupEngine* const engine_;

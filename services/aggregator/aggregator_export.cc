@@ -8,6 +8,7 @@
 #include "common/base/status_macros.h"
 #include "common/csv/csv_writer.h"
 #include "common/store/key_codec.h"
+#include "common/time/proto_time.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/aggregator/aggregator_core.h"
 #include "services/aggregator/measure_names.h"
@@ -123,12 +124,14 @@ absl::StatusOr<v1::Explanation> AggregatorCore::Explain(
     *out.mutable_coverage()->mutable_stale() = names->second.stale();
   }
   *out.mutable_input_sequences() = report.input_sequences();
-  // Units counted: those with a per-unit record of the figure's source.
+  // Units counted: those the figure's coverage counts as reporting (for
+  // criteria, progress by the cutoff; otherwise a report in the period).
   const std::string& id = figure->id();
   const bool criteria = id.rfind(measures::kCriteriaFigurePrefix, 0) == 0;
   const std::string source = id.substr(0, id.find('.'));
-  const std::string unit_measure = criteria ? measures::kCriteriaUnitAssigned
-                                            : measures::UnitReported(source);
+  ASSIGN_OR_RETURN(
+      const ReportWindow window,
+      ReportBuilder::WindowOf(report.period(), FromProtoTime(report.as_of())));
   std::vector<const Unit*> candidates;
   const bool commune_only =
       !criteria || id.find(".commune_level") != std::string::npos;
@@ -147,12 +150,9 @@ absl::StatusOr<v1::Explanation> AggregatorCore::Explain(
     }
   }
   for (const Unit* u : candidates) {
-    ASSIGN_OR_RETURN(
-        std::optional<std::string> v,
-        store_->Get(kMeasuresFamily,
-                    EncodeMeasureKey({u->name, "", unit_measure})));
-    uint64_t raw = 0;
-    if (v.has_value() && DecodeUint64(*v, &raw) && raw > 0) {
+    ASSIGN_OR_RETURN(ReportBuilder::UnitReports r,
+                     builder_->ReportsOf(u->name, source, window, nullptr));
+    if (criteria ? r.latest.has_value() : r.in_period) {
       out.add_units_counted(u->name);
     }
   }

@@ -38,6 +38,12 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
                                               RollupEngine::ColumnFamilies()}));
   ASSIGN_OR_RETURN(s.engine_,
                    RollupEngine::Create(s.store_.get(), options.sources));
+  if (s.engine_->recounting_for_layout()) {
+    LogWarning(
+        "aggregator store holds measures of another layout; cleared, "
+        "every source is recounted from its log",
+        {{"layout", RollupEngine::kLayout}});
+  }
   s.builder_ = std::make_unique<ReportBuilder>(
       s.store_.get(), s.units_.get(), s.labels_.get(), std::move(sections),
       s.published_.get(), options.report);

@@ -53,7 +53,7 @@ absl::StatusOr<CommitRequest> AggregatorCore::PreparePublish(
   if (request.province().empty()) {
     return InvalidFieldError("province", "required, e.g. provinces/25");
   }
-  const absl::Time as_of = AsOf(request.as_of());
+  ASSIGN_OR_RETURN(const absl::Time as_of, AsOf(request.as_of()));
   ASSIGN_OR_RETURN(v1::Report report,
                    BuildReport(request.province(), request.period(), as_of));
   // The rankings this publication saw, one per criteria group: the rank

@@ -8,6 +8,7 @@
 #include "common/time/proto_time.h"
 #include "nq57/criteria/v1/criteria.pb.h"
 #include "services/aggregator/measure_names.h"
+#include "services/aggregator/point_in_time.h"
 
 namespace nq57::aggregator {
 namespace {
@@ -25,9 +26,10 @@ struct Facts {
   std::string level;  // "province" or "commune"
   std::string block;
   std::string group;
+  absl::Time assign_time;
   bool completed = false;
-  std::optional<absl::Time> deadline;
   absl::Time complete_time;
+  std::optional<absl::Time> deadline;
 };
 
 std::string MirrorCriterionKey(std::string_view code) {
@@ -53,56 +55,50 @@ Facts FactsOf(const std::optional<Criterion>& criterion,
                 : measures::kProvinceLevel;
   f.block = criteria::v1::Block_Name(criterion->block());
   f.group = criteria::v1::Group_Name(criterion->group());
+  // The mirror always holds both times (see SlimAssignment).
+  f.assign_time = FromProtoTime(assignment->assign_time());
   f.completed = assignment->state() == criteria::v1::COMPLETED;
+  f.complete_time = FromProtoTime(assignment->complete_time());
   if (criterion->has_deadline())
     f.deadline = FromProtoTime(criterion->deadline());
-  if (assignment->has_complete_time()) {
-    f.complete_time = FromProtoTime(assignment->complete_time());
-  }
   return f;
 }
 
+// Each fact counts from its own time: assigned (and with a deadline, and
+// open) from assign_time, completed (on time or late, no longer open) from
+// complete_time.
 absl::Status AddFacts(const Facts& f, int sign, RollupState& state) {
   if (!f.counted) return absl::OkStatus();
+  const std::string assigned_at = AtBucket(f.assign_time);
+  const std::string completed_at = AtBucket(f.complete_time);
   RETURN_IF_ERROR(state.AddMeasure(
-      {f.province, "",
+      {f.province, assigned_at,
        measures::CriteriaCell(f.level, f.block, f.group, measures::kAssigned)},
       sign));
-  // Units with at least one assignment, for coverage.
-  ASSIGN_OR_RETURN(
-      int64_t unit_before,
-      state.GetMeasure({f.unit, "", measures::kCriteriaUnitAssigned}));
-  RETURN_IF_ERROR(
-      state.AddMeasure({f.unit, "", measures::kCriteriaUnitAssigned}, sign));
-  const std::string units_assigned = measures::CriteriaUnitsAssigned(f.level);
-  if (unit_before == 0 && sign > 0) {
-    RETURN_IF_ERROR(state.AddMeasure({f.province, "", units_assigned}, 1));
-  } else if (unit_before == 1 && sign < 0) {
-    RETURN_IF_ERROR(state.AddMeasure({f.province, "", units_assigned}, -1));
-  }
   if (f.completed) {
     RETURN_IF_ERROR(
-        state.AddMeasure({f.province, "",
+        state.AddMeasure({f.province, completed_at,
                           measures::CriteriaCell(f.level, f.block, f.group,
                                                  measures::kCompleted)},
                          sign));
-    RETURN_IF_ERROR(
-        state.AddMeasure({f.unit, "", measures::kCriteriaUnitCompleted}, sign));
   }
   if (f.deadline.has_value()) {
     RETURN_IF_ERROR(state.AddMeasure(
-        {f.province, "", measures::kDeadlineWithDeadline}, sign));
+        {f.province, assigned_at, measures::kDeadlineWithDeadline}, sign));
+    RETURN_IF_ERROR(state.AddMeasure(
+        {f.province, OpenDeadlineBucket(*f.deadline, f.assign_time),
+         measures::kDeadlineOpen},
+        sign));
     if (f.completed) {
       const bool on_time = f.complete_time <= *f.deadline;
       RETURN_IF_ERROR(state.AddMeasure(
-          {f.province, "",
+          {f.province, completed_at,
            on_time ? measures::kDeadlineOnTime : measures::kDeadlineLate},
           sign));
-    } else {
-      RETURN_IF_ERROR(
-          state.AddMeasure({f.province, OpenDeadlineBucket(*f.deadline),
-                            measures::kDeadlineOpen},
-                           sign));
+      RETURN_IF_ERROR(state.AddMeasure(
+          {f.province, OpenDeadlineBucket(*f.deadline, f.complete_time),
+           measures::kDeadlineOpen},
+          -sign));
     }
   }
   return absl::OkStatus();
@@ -181,14 +177,28 @@ absl::Status ApplyAssignment(const changes::v1::ChangeRecord& record,
   const std::string unit = resource.substr(0, at);
   const std::string code = resource.substr(at + kAssignmentsInfix.size());
   std::optional<Assignment> next;
+  absl::Time reported_at;
   if (record.has_new_value()) {
     Assignment a;
     if (!record.new_value().UnpackTo(&a)) return absl::OkStatus();
+    // Only what the rollup needs, with the effective times made explicit:
+    // a time the source did not give takes effect at the commit.
+    const absl::Time commit = FromProtoTime(record.commit_time());
     Assignment slim;
     slim.set_unit(unit);
     slim.set_state(a.state());
-    if (a.has_complete_time())
-      *slim.mutable_complete_time() = a.complete_time();
+    *slim.mutable_assign_time() =
+        a.has_assign_time() ? a.assign_time() : record.commit_time();
+    if (a.state() == criteria::v1::COMPLETED) {
+      *slim.mutable_complete_time() =
+          a.has_complete_time() ? a.complete_time() : record.commit_time();
+    }
+    // A completion is reported as of its complete_time, anything else when
+    // it was reported.
+    reported_at = a.state() == criteria::v1::COMPLETED
+                      ? FromProtoTime(slim.complete_time())
+                  : a.has_update_time() ? FromProtoTime(a.update_time())
+                                        : commit;
     next = std::move(slim);
   }
   ASSIGN_OR_RETURN(std::optional<Criterion> criterion,
@@ -198,6 +208,13 @@ absl::Status ApplyAssignment(const changes::v1::ChangeRecord& record,
                    ReadMirror<Assignment>(state, key));
   RETURN_IF_ERROR(AddFacts(FactsOf(criterion, prev), -1, state));
   RETURN_IF_ERROR(AddFacts(FactsOf(criterion, next), +1, state));
+  // An update of an existing assignment is a progress report of its unit
+  // (coverage: units that reported progress). Reports are history: never
+  // withdrawn.
+  if (prev.has_value() && next.has_value() && !ProvinceOf(unit).empty()) {
+    RETURN_IF_ERROR(
+        RecordReport(measures::kCriteriaSource, unit, reported_at, +1, state));
+  }
   if (next.has_value()) {
     RETURN_IF_ERROR(state.PutMirror(key, next->SerializeAsString()));
   }
@@ -206,10 +223,25 @@ absl::Status ApplyAssignment(const changes::v1::ChangeRecord& record,
 
 }  // namespace
 
-std::string OpenDeadlineBucket(absl::Time deadline) {
+std::string OpenDeadlineBucket(absl::Time deadline, absl::Time when) {
   return absl::StrCat(
       kOpenBucketPrefix,
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", deadline, absl::UTCTimeZone()));
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", deadline, absl::UTCTimeZone()),
+      "|", AtBucket(when));
+}
+
+bool ParseOpenDeadlineBucket(std::string_view bucket, absl::Time* deadline,
+                             absl::Time* when) {
+  const std::string_view prefix = kOpenBucketPrefix;
+  if (bucket.substr(0, prefix.size()) != prefix) return false;
+  const size_t bar = bucket.find('|');
+  if (bar == std::string_view::npos) return false;
+  std::string error;
+  return absl::ParseTime(
+             "%Y-%m-%dT%H:%M:%SZ",
+             std::string(bucket.substr(prefix.size(), bar - prefix.size())),
+             deadline, &error) &&
+         ParseAtBucket(bucket.substr(bar + 1), when);
 }
 
 absl::Status CriteriaRollup::Apply(const changes::v1::ChangeRecord& record,

@@ -1,17 +1,18 @@
 // EidentityRollup: the adapter for eidentity-server's change feed.
 //
 // Per province it keeps the measures of the Project 06 catalogue
-// (deploy/config/indicators/eidentity.textproto), named "eidentity.<code>":
-//   STOCK metrics  the sum of each unit's latest value, from the
-//                  "{unit}/metrics/{metric}" records (new latest - previous
-//                  latest), bucket "";
-//   FLOW metrics   summed per month of the point's as-of date, from the
-//                  "{unit}/metrics/{metric}/points/{date}" records (new -
-//                  previous, so a replaced report is not double-counted).
-// Coverage: "eidentity.unit.reported" per unit and
-// "eidentity.units_reporting" per province (communes with any report), and
-// for staleness each commune's latest report day ("eidentity.unit.latest_day",
-// days since 1970-01-01) indexed per province in "latest:<date>" buckets.
+// (deploy/config/indicators/eidentity.textproto), named "eidentity.<code>",
+// in "at:" buckets by effective time (00:00 Vietnam of the point's as-of
+// date, point_in_time.h), from the "{unit}/metrics/{metric}/points/{date}"
+// records:
+//   STOCK metrics  each unit's value counts from its date until the unit's
+//                  next report of the metric (a step: +change at the date,
+//                  -change at the next one), so the sum at t is the sum of
+//                  each unit's latest value on or before t. Each series is
+//                  mirrored ("e/<unit>|<metric>|<day>") to find neighbours.
+//   FLOW metrics   at their date (new - previous, so a replaced report is
+//                  not double-counted).
+// Coverage: "eidentity.unit.reported" per unit, one per point held.
 #ifndef NQ57_SERVICES_AGGREGATOR_EIDENTITY_ROLLUP_H_
 #define NQ57_SERVICES_AGGREGATOR_EIDENTITY_ROLLUP_H_
 

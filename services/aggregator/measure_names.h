@@ -2,19 +2,16 @@
 // one place: the rollup adapters write measures under these names, and the
 // report builder and the core read them back.
 //
-// Measures (see rollup_state.h for keys and buckets):
+// Measures (see rollup_state.h for keys; all of them in "at:" buckets by
+// effective time, point_in_time.h):
 //   criteria.<level>.<BLOCK>.<GROUP>.assigned | .completed  per province
-//   criteria.units_assigned.<level>   units with any assignment, per province
-//   criteria.unit.assigned | .completed                     per unit
 //   criteria.deadline.with_deadline | .on_time | .late      per province
-//   criteria.deadline.open        per province, in "open:<deadline>" buckets
-//   <source>.<code>               a catalogue measure, per province
-//   <source>.unit.reported        per unit: records held (coverage)
-//   <source>.units_reporting      per province: communes reporting
-//   <source>.unit.latest_day      per commune: day number of its latest report
-//   <source>.units_latest         per province, in "latest:<day>" buckets
+//   criteria.deadline.open  per province, in "open:<deadline>|at:<t>" buckets
+//   <source>.<code>         a catalogue measure, per province
+//   <source>.unit.reported  per unit: its reports by effective time
+//                           (coverage, staleness, explanations)
 // where <level> is "province" (the province and its agencies) or "commune",
-// and <source> is "publicservice" or "eidentity".
+// and <source> is "criteria", "publicservice" or "eidentity".
 //
 // Pure functions and constants: thread-safe.
 #ifndef NQ57_SERVICES_AGGREGATOR_MEASURE_NAMES_H_
@@ -35,8 +32,7 @@ inline constexpr char kCommuneLevel[] = "commune";
 inline constexpr char kAssigned[] = "assigned";
 inline constexpr char kCompleted[] = "completed";
 
-inline constexpr char kCriteriaUnitAssigned[] = "criteria.unit.assigned";
-inline constexpr char kCriteriaUnitCompleted[] = "criteria.unit.completed";
+inline constexpr char kCriteriaSource[] = "criteria";
 inline constexpr char kDeadlineWithDeadline[] =
     "criteria.deadline.with_deadline";
 inline constexpr char kDeadlineOnTime[] = "criteria.deadline.on_time";
@@ -50,10 +46,6 @@ inline std::string CriteriaCell(std::string_view level, std::string_view block,
   return absl::StrCat("criteria.", AbslView(level), ".", AbslView(block), ".",
                       AbslView(group), ".", AbslView(count));
 }
-// "criteria.units_assigned.<level>".
-inline std::string CriteriaUnitsAssigned(std::string_view level) {
-  return absl::StrCat("criteria.units_assigned.", AbslView(level));
-}
 
 // "<source>.<code>": a measure of a source's indicator catalogue.
 inline std::string SourceMeasure(std::string_view source,
@@ -62,15 +54,6 @@ inline std::string SourceMeasure(std::string_view source,
 }
 inline std::string UnitReported(std::string_view source) {
   return SourceMeasure(source, "unit.reported");
-}
-inline std::string UnitsReporting(std::string_view source) {
-  return SourceMeasure(source, "units_reporting");
-}
-inline std::string UnitLatestDay(std::string_view source) {
-  return SourceMeasure(source, "unit.latest_day");
-}
-inline std::string UnitsLatest(std::string_view source) {
-  return SourceMeasure(source, "units_latest");
 }
 
 // Figure ids of the report's criteria section.

@@ -1,11 +1,16 @@
 #include "services/aggregator/publicservice_rollup.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "common/base/absl_view.h"
 #include "common/base/status_macros.h"
+#include "common/time/proto_time.h"
 #include "google/protobuf/descriptor.h"
 #include "nq57/publicservice/v1/publicservice.pb.h"
 #include "services/aggregator/measure_names.h"
+#include "services/aggregator/point_in_time.h"
 
 namespace nq57::aggregator {
 namespace {
@@ -20,11 +25,25 @@ std::string Measure(std::string_view code) {
   return measures::SourceMeasure(kSource, code);
 }
 
-absl::Status AddProcedure(const Procedure& p, int sign, RollupState& state) {
+// When a procedure version took effect: its level_effective_from, else when
+// it was written.
+absl::Time EffectiveTime(const Procedure& p,
+                         const changes::v1::ChangeRecord& record) {
+  if (IsSet(p.level_effective_from())) {
+    return StartOfDay(FromProtoDate(p.level_effective_from()));
+  }
+  if (IsSet(p.update_time())) return FromProtoTime(p.update_time());
+  if (IsSet(p.create_time())) return FromProtoTime(p.create_time());
+  return FromProtoTime(record.commit_time());
+}
+
+absl::Status AddProcedure(const Procedure& p, int sign, absl::Time when,
+                          RollupState& state) {
   const std::string province(ProvinceOf(p.unit()));
   if (province.empty()) return absl::OkStatus();
+  const std::string at = AtBucket(when);
   RETURN_IF_ERROR(
-      state.AddMeasure({province, "", Measure("procedures_total")}, sign));
+      state.AddMeasure({province, at, Measure("procedures_total")}, sign));
   const char* level = nullptr;
   switch (p.online_level()) {
     case publicservice::v1::FULL_PROCESS:
@@ -39,12 +58,18 @@ absl::Status AddProcedure(const Procedure& p, int sign, RollupState& state) {
     default:
       return absl::OkStatus();
   }
-  return state.AddMeasure({province, "", Measure(level)}, sign);
+  return state.AddMeasure({province, at, Measure(level)}, sign);
 }
 
 absl::Status AddCounts(const DossierStats& s, int sign, RollupState& state) {
   const std::string province(ProvinceOf(s.unit()));
-  if (province.empty() || s.period().month().empty()) return absl::OkStatus();
+  absl::CivilMonth month;
+  if (province.empty() || !absl::ParseCivilTime(s.period().month(), &month)) {
+    return absl::OkStatus();
+  }
+  // A month's statistics take effect at its first instant.
+  const absl::Time when = StartOfDay(absl::CivilDay(month));
+  const std::string at = AtBucket(when);
   // Every int64 field of DossierCounts is the measure of the same name.
   const DossierCounts& counts = s.counts();
   const google::protobuf::Reflection* reflection = counts.GetReflection();
@@ -55,10 +80,10 @@ absl::Status AddCounts(const DossierStats& s, int sign, RollupState& state) {
       continue;
     }
     const int64_t value = reflection->GetInt64(counts, field);
-    RETURN_IF_ERROR(state.AddMeasure(
-        {province, s.period().month(), Measure(field->name())}, sign * value));
+    RETURN_IF_ERROR(
+        state.AddMeasure({province, at, Measure(field->name())}, sign * value));
   }
-  return CountReporting(kSource, s.unit(), sign, state);
+  return RecordReport(kSource, s.unit(), when, sign, state);
 }
 
 template <typename T>
@@ -68,41 +93,28 @@ bool Unpack(const google::protobuf::Any& any, T* out) {
 
 }  // namespace
 
-absl::Status CountReporting(std::string_view source, std::string_view unit,
-                            int delta, RollupState& state) {
-  const std::string unit_measure = measures::UnitReported(source);
-  ASSIGN_OR_RETURN(int64_t before,
-                   state.GetMeasure({std::string(unit), "", unit_measure}));
-  RETURN_IF_ERROR(
-      state.AddMeasure({std::string(unit), "", unit_measure}, delta));
-  const int64_t after = before + delta;
-  if (unit.find("/communes/") == std::string_view::npos)
-    return absl::OkStatus();
-  const std::string province(ProvinceOf(unit));
-  const std::string units = measures::UnitsReporting(source);
-  if (before <= 0 && after > 0) {
-    return state.AddMeasure({province, "", units}, 1);
-  }
-  if (before > 0 && after <= 0) {
-    return state.AddMeasure({province, "", units}, -1);
-  }
-  return absl::OkStatus();
-}
-
 absl::Status PublicServiceRollup::Apply(const changes::v1::ChangeRecord& record,
                                         RollupState& state) const {
   // Each record is a Procedure or a DossierStats; apply it as
   // -previous +new.
   Procedure p_old, p_new;
   DossierStats s_old, s_new;
-  if (Unpack(record.previous_value(), &p_old)) {
-    RETURN_IF_ERROR(AddProcedure(p_old, -1, state));
-  } else if (Unpack(record.previous_value(), &s_old)) {
+  const bool had_procedure = Unpack(record.previous_value(), &p_old);
+  const bool has_procedure = Unpack(record.new_value(), &p_new);
+  if (had_procedure || has_procedure) {
+    // A new version replaces the old one from the time it takes effect (never
+    // before the old one did): the old version still counts before then.
+    absl::Time when = has_procedure ? EffectiveTime(p_new, record)
+                                    : FromProtoTime(record.commit_time());
+    if (had_procedure) when = std::max(when, EffectiveTime(p_old, record));
+    if (had_procedure) RETURN_IF_ERROR(AddProcedure(p_old, -1, when, state));
+    if (has_procedure) RETURN_IF_ERROR(AddProcedure(p_new, +1, when, state));
+    return absl::OkStatus();
+  }
+  if (Unpack(record.previous_value(), &s_old)) {
     RETURN_IF_ERROR(AddCounts(s_old, -1, state));
   }
-  if (Unpack(record.new_value(), &p_new)) {
-    RETURN_IF_ERROR(AddProcedure(p_new, +1, state));
-  } else if (Unpack(record.new_value(), &s_new)) {
+  if (Unpack(record.new_value(), &s_new)) {
     RETURN_IF_ERROR(AddCounts(s_new, +1, state));
   }
   return absl::OkStatus();

@@ -2,14 +2,16 @@
 //
 // Per province it keeps the measures of the public-service indicator
 // catalogue (deploy/config/indicators/publicservice.textproto), named
-// "publicservice.<code>":
-//   procedures_total / _full_process / _partial / _offline   current stocks,
-//     from each Procedure's current online level (bucket "");
-//   every DossierCounts field (dossiers_received_online, ...)  flows, in the
-//     month bucket "YYYY-MM" of the statistics, applied as new - previous so a
+// "publicservice.<code>", in "at:" buckets by effective time
+// (point_in_time.h):
+//   procedures_total / _full_process / _partial / _offline   stocks, from
+//     each Procedure version's online level as of its level_effective_from
+//     (a new version replaces the old one from then on);
+//   every DossierCounts field (dossiers_received_online, ...)  flows, at the
+//     first instant of the statistics' month, applied as new - previous so a
 //     replaced report is not double-counted;
-// plus "publicservice.unit.reported" per unit (statistics records held) and
-// "publicservice.units_reporting" per province (communes with any).
+// plus "publicservice.unit.reported" per unit (statistics records held, by
+// month).
 #ifndef NQ57_SERVICES_AGGREGATOR_PUBLICSERVICE_ROLLUP_H_
 #define NQ57_SERVICES_AGGREGATOR_PUBLICSERVICE_ROLLUP_H_
 
@@ -22,13 +24,6 @@ class PublicServiceRollup : public SourceAdapter {
   absl::Status Apply(const changes::v1::ChangeRecord& record,
                      RollupState& state) const override;
 };
-
-// Counts a unit reporting (+1) or no longer reporting (-1) under `source`:
-// maintains "<source>.unit.reported" for the unit and, for communes,
-// "<source>.units_reporting" for its province when the unit's count crosses
-// zero. Shared by the catalogue-driven adapters.
-absl::Status CountReporting(std::string_view source, std::string_view unit,
-                            int delta, RollupState& state);
 
 }  // namespace nq57::aggregator
 

@@ -4,9 +4,11 @@
 #include "common/base/absl_view.h"
 #include "common/base/field_error.h"
 #include "common/base/status_macros.h"
+#include "common/base/vietnam_time.h"
 #include "common/store/key_codec.h"
 #include "common/time/months.h"
 #include "common/time/proto_time.h"
+#include "services/aggregator/measure_names.h"
 
 namespace nq57::aggregator {
 
@@ -43,26 +45,65 @@ absl::Status ReportBuilder::ScanMeasures(
   return status;
 }
 
-absl::StatusOr<ReportBuilder::Measures> ReportBuilder::ReadMeasures(
-    std::string_view scope, std::string_view bucket,
+absl::StatusOr<ReportBuilder::WindowMeasures> ReportBuilder::ReadWindow(
+    std::string_view scope, const ReportWindow& window,
     const Snapshot* snapshot) const {
-  Measures out;
+  WindowMeasures out;
+  absl::Status status;
   RETURN_IF_ERROR(ScanMeasures(
-      MeasurePrefix(scope, bucket), "measure", snapshot,
-      [&](const MeasureKey& k, int64_t value) { out[k.measure] = value; }));
+      KeyBuilder().String(scope).Build() + std::string(kAtBucketPrefix),
+      "measure", snapshot, [&](const MeasureKey& k, int64_t value) {
+        absl::Time t;
+        if (!ParseAtBucket(k.bucket, &t)) {
+          status = absl::DataLossError(
+              absl::StrCat("corrupt measure bucket ", k.bucket));
+          return;
+        }
+        if (!window.Counts(t)) return;
+        out.at_cutoff[k.measure] += value;
+        if (t >= window.start) out.in_period[k.measure] += value;
+      }));
+  RETURN_IF_ERROR(status);
   return out;
 }
 
-absl::StatusOr<int64_t> ReportBuilder::ReadMeasure(
-    const MeasureKey& key, const Snapshot* snapshot) const {
-  ASSIGN_OR_RETURN(
-      std::optional<std::string> v,
-      store_->Get(kMeasuresFamily, EncodeMeasureKey(key), snapshot));
-  uint64_t raw = 0;
-  if (v.has_value() && !DecodeUint64(*v, &raw)) {
-    return absl::DataLossError("corrupt measure");
+absl::StatusOr<ReportBuilder::UnitReports> ReportBuilder::ReportsOf(
+    std::string_view unit, std::string_view source, const ReportWindow& window,
+    const Snapshot* snapshot) const {
+  const std::string measure = measures::UnitReported(source);
+  UnitReports out;
+  RETURN_IF_ERROR(ScanMeasures(
+      KeyBuilder().String(unit).Build() + std::string(kAtBucketPrefix),
+      "report measure", snapshot, [&](const MeasureKey& k, int64_t value) {
+        absl::Time t;
+        if (k.measure != measure || value <= 0 ||
+            !ParseAtBucket(k.bucket, &t) || !window.Counts(t)) {
+          return;
+        }
+        if (window.Within(t)) out.in_period = true;
+        if (!out.latest.has_value() || *out.latest < t) out.latest = t;
+      }));
+  return out;
+}
+
+absl::StatusOr<ReportWindow> ReportBuilder::WindowOf(std::string_view period,
+                                                     absl::Time as_of) {
+  ASSIGN_OR_RETURN(std::vector<std::string> months, PeriodMonths(period));
+  ASSIGN_OR_RETURN(absl::CivilMonth first,
+                   ParseMonth(months.front(), "period"));
+  ASSIGN_OR_RETURN(absl::CivilMonth last, ParseMonth(months.back(), "period"));
+  ReportWindow window{.start = StartOfDay(absl::CivilDay(first)),
+                      .end = StartOfDay(absl::CivilDay(last + 1)),
+                      .as_of = as_of};
+  if (as_of < window.start) {
+    return InvalidFieldError(
+        "period", absl::StrCat("starts after as_of (",
+                               absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", as_of,
+                                                VietnamTime()),
+                               "): a report cannot cover a period that has "
+                               "not begun"));
   }
-  return static_cast<int64_t>(raw);
+  return window;
 }
 
 absl::StatusOr<v1::Report> ReportBuilder::Build(
@@ -76,19 +117,20 @@ absl::StatusOr<v1::Report> ReportBuilder::Build(
   report.set_province(unit->name);
   report.set_province_name(unit->display_name);
   report.set_period(period.empty() ? MonthOf(as_of) : std::string(period));
-  ASSIGN_OR_RETURN(std::vector<std::string> months,
-                   PeriodMonths(report.period()));
+  ASSIGN_OR_RETURN(const ReportWindow window, WindowOf(report.period(), as_of));
   *report.mutable_as_of() = ToProtoTime(as_of);
   (*report.mutable_config_versions())["units"] = units_->version();
   (*report.mutable_config_versions())["labels"] = labels_->version();
   if (published_ != nullptr) {
     (*report.mutable_config_versions())["published"] = published_->version();
   }
-  ASSIGN_OR_RETURN(Measures current, ReadMeasures(unit->name, "", snapshot));
-  RETURN_IF_ERROR(BuildCriteria(unit->name, current, as_of, snapshot, report));
+  ASSIGN_OR_RETURN(WindowMeasures measures,
+                   ReadWindow(unit->name, window, snapshot));
+  RETURN_IF_ERROR(
+      BuildCriteria(unit->name, measures.at_cutoff, window, snapshot, report));
   for (const CatalogSection& section : sections_) {
-    RETURN_IF_ERROR(BuildCatalogSection(section, unit->name, current, months,
-                                        as_of, snapshot, report));
+    RETURN_IF_ERROR(BuildCatalogSection(section, unit->name, measures, window,
+                                        snapshot, report));
   }
   return report;
 }

@@ -1,20 +1,29 @@
 // ReportBuilder: the nq57 report of a province, built from maintained
 // measures — a handful of prefix reads, never a scan of the inputs.
 //
+// Point in time: a report for (period, as_of) counts what was true at the
+// cutoff, min(as_of, the period's last instant): stocks and criteria states
+// as of the cutoff, flows summed from the period's start to the cutoff, and
+// deadline statuses at the cutoff (point_in_time.h). A period that starts
+// after as_of is INVALID_ARGUMENT "period".
+//
 // Sections, and the file each is built in:
 //   criteria   (report_criteria.cc) completed / assigned per block, per
 //              block at province and commune level, per group, per block x
 //              group, all together; deadline tasks on time / late / overdue
-//              / pending at as_of. Labels come from CriteriaLabels
+//              / pending at the cutoff; coverage = units that reported
+//              progress by the cutoff. Labels come from CriteriaLabels
 //              (deploy/config/labels/criteria.csv).
 //   public services and Project 06   (report_catalog.cc)
 //              the indicators of the service's catalogue
 //              (deploy/config/indicators/<source>.textproto) evaluated over
-//              the province's measure totals: flows summed over the months of
-//              the period, stocks at their latest value; with colours,
-//              coverage and, for stocks, the plain counts.
-//   coverage   (report_coverage.cc) units reporting / expected, with the
-//              missing and stale ones named; and which provinces have data.
+//              the province's measure totals: flows summed over the period,
+//              stocks at the cutoff; with colours, coverage and the plain
+//              counts.
+//   coverage   (report_coverage.cc) units that reported in the period /
+//              expected, with the missing ones named, and the stale ones
+//              (latest report at the cutoff older than stale_after); and
+//              which provinces have data.
 //   published  (published_figures.cc) when the province published a figure
 //              (deploy/config/published/), which rounding modes reproduce
 //              the published text, or a flag that none does.
@@ -27,6 +36,7 @@
 #define NQ57_SERVICES_AGGREGATOR_REPORT_BUILDER_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +49,7 @@
 #include "common/store/store.h"
 #include "common/units/unit_registry.h"
 #include "nq57/aggregator/v1/aggregator.pb.h"
+#include "services/aggregator/point_in_time.h"
 #include "services/aggregator/published_figures.h"
 #include "services/aggregator/rollup_state.h"
 
@@ -54,7 +65,7 @@ struct CatalogSection {
 struct ReportOptions {
   RoundingMode criteria_rounding = RoundingMode::kHalfUp;
   int criteria_decimals = 1;
-  // A unit whose latest stock report is older than this at as_of is stale.
+  // A unit whose latest report is older than this at the cutoff is stale.
   absl::Duration stale_after = absl::Hours(24 * 45);
 };
 
@@ -81,43 +92,65 @@ class ReportBuilder {
   static void ForEachFigure(const v1::Report& report,
                             absl::FunctionRef<void(const v1::Figure&)> fn);
 
+  // The report window of (period, as_of); INVALID_ARGUMENT "period" if it is
+  // malformed or starts after as_of.
+  static absl::StatusOr<ReportWindow> WindowOf(std::string_view period,
+                                               absl::Time as_of);
+  // One unit's reports under a source, in a report's window.
+  struct UnitReports {
+    bool in_period = false;            // a report in the period
+    std::optional<absl::Time> latest;  // latest report up to the cutoff
+  };
+  // `unit`'s reports under `source` ("criteria", "publicservice",
+  // "eidentity") in `window`: one prefix read of the unit's measures.
+  absl::StatusOr<UnitReports> ReportsOf(std::string_view unit,
+                                        std::string_view source,
+                                        const ReportWindow& window,
+                                        const Snapshot* snapshot) const;
+
  private:
   using Measures = std::map<std::string, int64_t, std::less<>>;
+  // A scope's measures in a report's window: `at_cutoff` sums every change
+  // up to the cutoff (stocks, criteria), `in_period` those from the
+  // period's start (flows).
+  struct WindowMeasures {
+    Measures at_cutoff;
+    Measures in_period;
+  };
 
   // Measure reads (report_builder.cc).
   // Visits every measure under `prefix`; DATA_LOSS (`what`) if corrupt.
   absl::Status ScanMeasures(
       std::string_view prefix, std::string_view what, const Snapshot* snapshot,
       absl::FunctionRef<void(const MeasureKey&, int64_t)> fn) const;
-  absl::StatusOr<Measures> ReadMeasures(std::string_view scope,
-                                        std::string_view bucket,
-                                        const Snapshot* snapshot) const;
-  absl::StatusOr<int64_t> ReadMeasure(const MeasureKey& key,
-                                      const Snapshot* snapshot) const;
+  absl::StatusOr<WindowMeasures> ReadWindow(std::string_view scope,
+                                            const ReportWindow& window,
+                                            const Snapshot* snapshot) const;
 
   // The criteria section (report_criteria.cc).
   absl::Status BuildCriteria(std::string_view province, const Measures& current,
-                             absl::Time as_of, const Snapshot* snapshot,
+                             const ReportWindow& window,
+                             const Snapshot* snapshot,
                              v1::Report& report) const;
   absl::Status BuildDeadlines(std::string_view province,
-                              const Measures& current, absl::Time as_of,
+                              const Measures& current,
+                              const ReportWindow& window,
                               const Snapshot* snapshot,
                               v1::CriteriaSection& section) const;
 
   // A catalogue section (report_catalog.cc).
   absl::Status BuildCatalogSection(const CatalogSection& section,
                                    std::string_view province,
-                                   const Measures& current,
-                                   const std::vector<std::string>& months,
-                                   absl::Time as_of, const Snapshot* snapshot,
+                                   const WindowMeasures& measures,
+                                   const ReportWindow& window,
+                                   const Snapshot* snapshot,
                                    v1::Report& report) const;
 
   // A catalogue section's coverage, naming missing and stale units
   // (report_coverage.cc).
   absl::StatusOr<common::v1::Coverage> CatalogCoverage(
       const CatalogSection& section, std::string_view province,
-      const Measures& current, absl::Time as_of,
-      const Snapshot* snapshot) const;
+      const ReportWindow& window, const Snapshot* snapshot) const;
 
   const Store* const store_;
   const UnitRegistry* const units_;

@@ -11,40 +11,28 @@
 
 namespace nq57::aggregator {
 
-absl::Status ReportBuilder::BuildCatalogSection(
-    const CatalogSection& section, std::string_view province,
-    const Measures& current, const std::vector<std::string>& months,
-    absl::Time as_of, const Snapshot* snapshot, v1::Report& report) const {
+absl::Status ReportBuilder::BuildCatalogSection(const CatalogSection& section,
+                                                std::string_view province,
+                                                const WindowMeasures& measures,
+                                                const ReportWindow& window,
+                                                const Snapshot* snapshot,
+                                                v1::Report& report) const {
   const IndicatorCatalog& catalog = *section.catalog;
-  // Stocks at their latest value, flows summed over the period's months.
+  // Stocks at the cutoff, flows summed over the period up to it.
   MeasureValues totals;
-  std::vector<Measures> monthly;
-  for (const std::string& month : months) {
-    ASSIGN_OR_RETURN(Measures m, ReadMeasures(province, month, snapshot));
-    monthly.push_back(std::move(m));
-  }
   for (const auto& def : catalog.config().measures()) {
-    const std::string name =
-        measures::SourceMeasure(section.source, def.code());
-    int64_t value = 0;
-    if (def.kind() == config::v1::STOCK) {
-      auto it = current.find(name);
-      if (it != current.end()) value = it->second;
-    } else {
-      for (const Measures& m : monthly) {
-        auto it = m.find(name);
-        if (it != m.end()) value += it->second;
-      }
-    }
-    totals[def.code()] = value;
+    const Measures& from = def.kind() == config::v1::STOCK ? measures.at_cutoff
+                                                           : measures.in_period;
+    auto it = from.find(measures::SourceMeasure(section.source, def.code()));
+    totals[def.code()] = it == from.end() ? 0 : it->second;
   }
-  ASSIGN_OR_RETURN(
-      common::v1::Coverage coverage,
-      CatalogCoverage(section, province, current, as_of, snapshot));
+  ASSIGN_OR_RETURN(common::v1::Coverage coverage,
+                   CatalogCoverage(section, province, window, snapshot));
 
-  EvaluationInput input{.totals = &totals,
-                        .coverage = coverage,
-                        .date = absl::ToCivilDay(as_of, VietnamTime())};
+  EvaluationInput input{
+      .totals = &totals,
+      .coverage = coverage,
+      .date = absl::ToCivilDay(window.cutoff(), VietnamTime())};
   auto* figures = section.source == "publicservice"
                       ? report.mutable_public_services()
                       : report.mutable_project06();

@@ -41,64 +41,37 @@ absl::StatusOr<std::vector<std::string>> ReportBuilder::Provinces(
 
 absl::StatusOr<common::v1::Coverage> ReportBuilder::CatalogCoverage(
     const CatalogSection& section, std::string_view province,
-    const Measures& current, absl::Time as_of, const Snapshot* snapshot) const {
-  // Units reporting vs expected, with the missing and stale ones listed
-  // (point reads of the expected units, only when needed).
-  std::vector<const Unit*> expected =
+    const ReportWindow& window, const Snapshot* snapshot) const {
+  // Each expected unit costs one prefix read of its report measure: whether
+  // it reported in the period, and how old its latest report is at the
+  // cutoff.
+  const std::vector<const Unit*> expected =
       units_->Children(province, section.expected_level);
-  auto reporting = current.find(measures::UnitsReporting(section.source));
-  common::v1::Coverage coverage =
-      CountCoverage(reporting == current.end() ? 0 : reporting->second,
-                    static_cast<int64_t>(expected.size()));
-  // Stale units: the "latest:<day>" buckets count units by the day of their
-  // latest report, so the count is one range read; names need point reads
-  // of the expected units, done only when something is missing or stale.
-  const absl::CivilDay as_of_day = absl::ToCivilDay(as_of, VietnamTime());
-  const std::string stale_before = absl::StrCat(
-      kLatestBucketPrefix,
-      absl::FormatCivilTime(as_of_day -
-                            absl::ToInt64Hours(options_.stale_after) / 24));
-  const std::string latest_prefix =
-      KeyBuilder().String(province).Build() + std::string(kLatestBucketPrefix);
-  const std::string units_latest = measures::UnitsLatest(section.source);
-  int64_t stale = 0;
-  RETURN_IF_ERROR(ScanMeasures(latest_prefix, "latest-day measure", snapshot,
-                               [&](const MeasureKey& k, int64_t value) {
-                                 if (k.bucket < stale_before &&
-                                     k.measure == units_latest) {
-                                   stale += value;
-                                 }
-                               }));
-  coverage.set_stale_count(stale);
-  if (coverage.missing_count() == 0 && stale == 0) return coverage;
-
-  const std::string reported_measure = measures::UnitReported(section.source);
-  const std::string latest_measure = measures::UnitLatestDay(section.source);
-  const bool find_missing = coverage.missing_count() > 0;
-  const std::string stale_day =
-      stale_before.substr(strlen(kLatestBucketPrefix));
-  coverage.set_missing_count(0);
+  const absl::CivilDay cutoff_day =
+      absl::ToCivilDay(window.cutoff(), VietnamTime());
+  const absl::CivilDay stale_before =
+      cutoff_day - absl::ToInt64Hours(options_.stale_after) / 24;
+  int64_t reported = 0, stale = 0;
+  std::vector<std::string> missing, stale_units;
   for (const Unit* unit : expected) {
-    // Each unit costs a point read or two, only for what must be named.
-    if (find_missing) {
-      ASSIGN_OR_RETURN(
-          int64_t reported,
-          ReadMeasure({unit->name, "", reported_measure}, snapshot));
-      if (reported <= 0) {
-        coverage.set_missing_count(coverage.missing_count() + 1);
-        if (coverage.missing_size() < kMaxListed) {
-          coverage.add_missing(unit->name);
-        }
-        continue;
-      }
+    ASSIGN_OR_RETURN(UnitReports r,
+                     ReportsOf(unit->name, section.source, window, snapshot));
+    if (r.in_period) {
+      ++reported;
+    } else if (missing.size() < kMaxListed) {
+      missing.push_back(unit->name);
     }
-    if (stale == 0 || coverage.stale_size() >= kMaxListed) continue;
-    ASSIGN_OR_RETURN(int64_t latest,
-                     ReadMeasure({unit->name, "", latest_measure}, snapshot));
-    if (latest > 0 && absl::FormatCivilTime(DayOfNumber(latest)) < stale_day) {
-      coverage.add_stale(unit->name);
+    if (r.latest.has_value() &&
+        absl::ToCivilDay(*r.latest, VietnamTime()) < stale_before) {
+      ++stale;
+      if (stale_units.size() < kMaxListed) stale_units.push_back(unit->name);
     }
   }
+  common::v1::Coverage coverage =
+      CountCoverage(reported, static_cast<int64_t>(expected.size()));
+  for (std::string& name : missing) coverage.add_missing(std::move(name));
+  coverage.set_stale_count(stale);
+  for (std::string& name : stale_units) coverage.add_stale(std::move(name));
   return coverage;
 }
 

@@ -22,7 +22,7 @@ constexpr const char* kLevels[] = {measures::kProvinceLevel,
 
 absl::Status ReportBuilder::BuildCriteria(std::string_view province,
                                           const Measures& current,
-                                          absl::Time as_of,
+                                          const ReportWindow& window,
                                           const Snapshot* snapshot,
                                           v1::Report& report) const {
   const std::vector<CriteriaLabel>& blocks = labels_->blocks();
@@ -63,19 +63,31 @@ absl::Status ReportBuilder::BuildCriteria(std::string_view province,
     }
     return total;
   };
-  const int64_t communes = static_cast<int64_t>(
-      units_->Children(province, UnitLevel::kCommune).size());
-  const int64_t province_units =
-      1 + static_cast<int64_t>(
-              units_->Children(province, UnitLevel::kAgency).size());
-  auto measure = [&](std::string_view m) {
-    auto it = current.find(m);
-    return it == current.end() ? int64_t{0} : it->second;
+  // Coverage: the units that reported progress by the cutoff (criteria
+  // progress is cumulative: a report stays true until the next one).
+  std::vector<const Unit*> province_level =
+      units_->Children(province, UnitLevel::kAgency);
+  ASSIGN_OR_RETURN(const Unit* self, units_->Lookup(province));
+  province_level.insert(province_level.begin(), self);
+  const std::vector<const Unit*> commune_level =
+      units_->Children(province, UnitLevel::kCommune);
+  auto reporting =
+      [&](const std::vector<const Unit*>& units) -> absl::StatusOr<int64_t> {
+    int64_t n = 0;
+    for (const Unit* u : units) {
+      ASSIGN_OR_RETURN(
+          UnitReports r,
+          ReportsOf(u->name, measures::kCriteriaSource, window, snapshot));
+      if (r.latest.has_value()) ++n;
+    }
+    return n;
   };
-  const int64_t province_units_assigned =
-      measure(measures::CriteriaUnitsAssigned(measures::kProvinceLevel));
-  const int64_t commune_units_assigned =
-      measure(measures::CriteriaUnitsAssigned(measures::kCommuneLevel));
+  const int64_t communes = static_cast<int64_t>(commune_level.size());
+  const int64_t province_units = static_cast<int64_t>(province_level.size());
+  ASSIGN_OR_RETURN(const int64_t province_units_assigned,
+                   reporting(province_level));
+  ASSIGN_OR_RETURN(const int64_t commune_units_assigned,
+                   reporting(commune_level));
 
   auto make = [&](std::string id, std::string vi, std::string en,
                   std::string_view level, std::string_view block,
@@ -139,13 +151,14 @@ absl::Status ReportBuilder::BuildCriteria(std::string_view province,
                "", b.id, g.id);
     }
   }
-  return BuildDeadlines(province, current, as_of, snapshot, *c);
+  return BuildDeadlines(province, current, window, snapshot, *c);
 }
 
-// Deadlines: open items by deadline bucket; overdue = deadline < as_of.
+// Deadlines at the cutoff: tasks open then (assigned, not yet completed),
+// overdue when their deadline is before the cutoff.
 absl::Status ReportBuilder::BuildDeadlines(std::string_view province,
                                            const Measures& current,
-                                           absl::Time as_of,
+                                           const ReportWindow& window,
                                            const Snapshot* snapshot,
                                            v1::CriteriaSection& section) const {
   auto get = [&](std::string_view m) {
@@ -158,13 +171,21 @@ absl::Status ReportBuilder::BuildDeadlines(std::string_view province,
   d->set_completed_late(get(measures::kDeadlineLate));
   const std::string open_prefix =
       KeyBuilder().String(province).Build() + std::string(kOpenBucketPrefix);
-  const std::string as_of_bucket = OpenDeadlineBucket(as_of);
+  const absl::Time cutoff = window.cutoff();
   int64_t overdue = 0, pending = 0;
-  RETURN_IF_ERROR(ScanMeasures(open_prefix, "open-deadline measure", snapshot,
-                               [&](const MeasureKey& k, int64_t value) {
-                                 (k.bucket < as_of_bucket ? overdue
-                                                          : pending) += value;
-                               }));
+  bool corrupt = false;
+  RETURN_IF_ERROR(
+      ScanMeasures(open_prefix, "open-deadline measure", snapshot,
+                   [&](const MeasureKey& k, int64_t value) {
+                     absl::Time deadline, when;
+                     if (!ParseOpenDeadlineBucket(k.bucket, &deadline, &when)) {
+                       corrupt = true;
+                       return;
+                     }
+                     if (!window.Counts(when)) return;
+                     (deadline < cutoff ? overdue : pending) += value;
+                   }));
+  if (corrupt) return absl::DataLossError("corrupt open-deadline bucket");
   d->set_overdue(overdue);
   d->set_pending(pending);
   *d->mutable_completed() =

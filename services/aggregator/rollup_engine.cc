@@ -13,6 +13,12 @@
 namespace nq57::aggregator {
 namespace {
 
+// Where the layout is kept: a key no source name can take.
+constexpr char kLayoutKey[] = "\x01layout";
+
+}  // namespace
+namespace {
+
 v1::MeasureValue ToMeasureValue(const MeasureKey& key, int64_t value) {
   v1::MeasureValue out;
   out.set_scope(key.scope);
@@ -171,6 +177,7 @@ absl::StatusOr<std::unique_ptr<RollupEngine>> RollupEngine::Create(
   }
   auto engine = std::unique_ptr<RollupEngine>(
       new RollupEngine(store, std::move(sources), std::move(adapters)));
+  ASSIGN_OR_RETURN(engine->recounting_for_layout_, engine->ResetOtherLayout());
   absl::MutexLock lock(&engine->scopes_mu_);
   for (const SourceSpec& s : engine->sources_) {
     ASSIGN_OR_RETURN(v1::SourcePosition position,
@@ -178,6 +185,42 @@ absl::StatusOr<std::unique_ptr<RollupEngine>> RollupEngine::Create(
     if (!position.log_id().empty()) engine->scopes_[s.name] = position.scope();
   }
   return engine;
+}
+
+absl::StatusOr<bool> RollupEngine::ResetOtherLayout() {
+  ASSIGN_OR_RETURN(std::optional<std::string> layout,
+                   store_->Get(kSourcesFamily, kLayoutKey));
+  if (layout.has_value() && *layout == kLayout) return false;
+  bool reset = false;
+  ASSIGN_OR_RETURN(
+      CommitResult done,
+      store_->CommitAndWait(CommitRequest{
+          .actor = "layout", .apply = [&](Transaction& txn) -> absl::Status {
+            std::map<MeasureKey, int64_t> now;
+            absl::Status decode;
+            RETURN_IF_ERROR(txn.Scan(kMeasuresFamily, "", "",
+                                     CollectMeasures(now, decode)));
+            RETURN_IF_ERROR(decode);
+            for (const auto& [k, v] : now) {
+              RETURN_IF_ERROR(txn.Delete(kMeasuresFamily, EncodeMeasureKey(k)));
+              RecordMeasureChange(txn, k, v, 0);
+            }
+            for (const char* family : {kMirrorFamily, kSourcesFamily}) {
+              std::vector<std::string> keys;
+              RETURN_IF_ERROR(txn.Scan(
+                  family, "", "", [&](std::string_view key, std::string_view) {
+                    keys.emplace_back(key);
+                    return true;
+                  }));
+              for (const std::string& key : keys) {
+                RETURN_IF_ERROR(txn.Delete(family, key));
+              }
+            }
+            reset = !now.empty();
+            return txn.Put(kSourcesFamily, kLayoutKey, kLayout);
+          }}));
+  (void)done;
+  return reset;
 }
 
 RollupEngine::RollupEngine(

@@ -92,8 +92,20 @@ class RollupEngine {
   // `store` is not owned and must outlive the engine; it must have been
   // opened with ColumnFamilies(). INVALID_ARGUMENT for an unknown source
   // kind or a duplicate source name.
+  //
+  // A store whose measures were written in another layout (kLayout: an
+  // older version of the aggregator) is never read as if it were this one:
+  // Create clears its measures, mirror and positions in one commit (with
+  // change records, so a national aggregator following it follows), and
+  // every source is recounted from its log as on a fresh store.
   static absl::StatusOr<std::unique_ptr<RollupEngine>> Create(
       Store* store, std::vector<SourceSpec> sources);
+
+  // The layout of the measures this code writes (point_in_time.h).
+  static constexpr char kLayout[] = "point-in-time-1";
+  // True if Create found another layout and cleared the store for a
+  // recount.
+  bool recounting_for_layout() const { return recounting_for_layout_; }
 
   // The store's column families.
   static std::vector<std::string> ColumnFamilies();
@@ -133,6 +145,9 @@ class RollupEngine {
       const Snapshot* snapshot = nullptr) const;
 
  private:
+  // Clears a store of another layout (see Create); true if it held
+  // measures.
+  absl::StatusOr<bool> ResetOtherLayout();
   RollupEngine(Store* store, std::vector<SourceSpec> sources,
                std::map<std::string, std::unique_ptr<SourceAdapter>> adapters);
 
@@ -143,6 +158,7 @@ class RollupEngine {
   Store* const store_;
   const std::vector<SourceSpec> sources_;
   const std::map<std::string, std::unique_ptr<SourceAdapter>> adapters_;
+  bool recounting_for_layout_ = false;
   // ApplyBatch holds it shared, a replacing Rebuild exclusively.
   absl::Mutex reset_mu_;
   // The scope each source announced (or had stored), by name: sources of one

@@ -6,13 +6,17 @@
 #include <map>
 #include <random>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
 #include "common/base/field_error.h"
 #include "gtest/gtest.h"
 #include "nq57/criteria/v1/criteria.pb.h"
 #include "nq57/eidentity/v1/eidentity.pb.h"
 #include "nq57/publicservice/v1/publicservice.pb.h"
 #include "services/aggregator/criteria_rollup.h"
+#include "services/aggregator/point_in_time.h"
 #include "tests/support/temp_dir.h"
 
 namespace nq57::aggregator {
@@ -110,10 +114,10 @@ class RollupEngineTest : public nq57::testing::TempDirTest {
     auto all = engine_->AllMeasures();
     EXPECT_TRUE(all.ok()) << all.status();
     for (const auto& [k, v] : *all) {
-      if (k.scope == province && k.bucket.empty() &&
-          k.measure.rfind("criteria.units_assigned", 0) != 0 &&
+      // The province's totals over all time: its "at:" buckets summed.
+      if (k.scope == province && k.bucket.rfind(kAtBucketPrefix, 0) == 0 &&
           k.measure.rfind("criteria.unit.", 0) != 0) {
-        out[k.measure] = v;
+        out[k.measure] += v;
       }
     }
     return out;
@@ -176,9 +180,8 @@ TEST_F(RollupEngineTest, RedeliveredRecordsAreCountedOnceAndGapsRejected) {
   v1::MeasureValue mv;
   bool found = false;
   for (const auto& r : *records) {
-    if (r.resource() ==
-            "provinces/25/measures/current/"
-            "criteria.commune.PARTY.DATA.assigned" &&
+    if (r.resource().rfind("provinces/25/measures/at:", 0) == 0 &&
+        absl::EndsWith(r.resource(), "/criteria.commune.PARTY.DATA.assigned") &&
         r.kind() == changes::v1::UPDATED) {
       ASSERT_TRUE(r.new_value().UnpackTo(&mv));
       EXPECT_EQ(mv.value(), 2);
@@ -364,21 +367,89 @@ TEST_F(RollupEngineTest, PublicServiceAndEidentityAdapters) {
 
   auto all = engine_->AllMeasures();
   ASSERT_TRUE(all.ok());
-  auto get = [&](std::string scope, std::string bucket, std::string measure) {
-    auto it = all->find({scope, bucket, measure});
-    return it == all->end() ? int64_t{0} : it->second;
+  // A measure's value at `day` (00:00 in Vietnam): its "at:" buckets summed.
+  auto at = [&](std::string scope, std::string measure, absl::CivilDay day) {
+    const absl::Time t = StartOfDay(day);
+    int64_t sum = 0;
+    for (const auto& [k, v] : *all) {
+      absl::Time when;
+      if (k.scope == scope && k.measure == measure &&
+          ParseAtBucket(k.bucket, &when) && when <= t) {
+        sum += v;
+      }
+    }
+    return sum;
   };
   const std::string p = "provinces/25";
-  EXPECT_EQ(get(p, "", "publicservice.procedures_total"), 1);
-  EXPECT_EQ(get(p, "", "publicservice.procedures_full_process"), 1);
-  EXPECT_EQ(get(p, "", "publicservice.procedures_partial"), 0);
-  EXPECT_EQ(get(p, "2025-10", "publicservice.dossiers_digitised"), 7);
-  EXPECT_EQ(get(p, "", "publicservice.units_reporting"), 1);
-  EXPECT_EQ(get(p, "", "eidentity.eid_accounts_issued"), 130);
-  EXPECT_EQ(get(p, "2025-10", "eidentity.pension_recipients"), 55);
-  EXPECT_EQ(get(p, "", "eidentity.units_reporting"), 1);
-  EXPECT_EQ(get(p, "latest:2025-10-20", "eidentity.units_latest"), 1);
-  EXPECT_EQ(get(p, "latest:2025-09-30", "eidentity.units_latest"), 0);
+  const absl::CivilDay sep30(2025, 9, 30), oct19(2025, 10, 19),
+      oct20(2025, 10, 20);
+  EXPECT_EQ(at(p, "publicservice.procedures_total", oct20), 1);
+  EXPECT_EQ(at(p, "publicservice.procedures_full_process", oct20), 1);
+  EXPECT_EQ(at(p, "publicservice.procedures_partial", oct20), 0);
+  EXPECT_EQ(at(p, "publicservice.dossiers_digitised", oct20), 7);
+  EXPECT_EQ(at(p, "publicservice.dossiers_digitised", sep30), 0);
+  EXPECT_EQ(at(commune, "publicservice.unit.reported", oct20), 1);
+  // The stock is 100 from 09-30 and 130 from 10-20: point in time.
+  EXPECT_EQ(at(p, "eidentity.eid_accounts_issued", sep30 - 1), 0);
+  EXPECT_EQ(at(p, "eidentity.eid_accounts_issued", sep30), 100);
+  EXPECT_EQ(at(p, "eidentity.eid_accounts_issued", oct19), 100);
+  EXPECT_EQ(at(p, "eidentity.eid_accounts_issued", oct20), 130);
+  EXPECT_EQ(at(p, "eidentity.pension_recipients", oct20), 55);
+  EXPECT_EQ(at(p, "eidentity.pension_recipients", oct19), 0);
+  // One report per point held: 09-30, 10-20 (stock), 10-20 (flow).
+  EXPECT_EQ(at(commune, "eidentity.unit.reported", sep30), 1);
+  EXPECT_EQ(at(commune, "eidentity.unit.reported", oct20), 3);
+}
+
+// A backfilled STOCK point between two others counts only until the next
+// one; a same-day replacement moves only its own step.
+TEST_F(RollupEngineTest, EidentityStocksAreStepsInTime) {
+  engine_.reset();
+  engine_ = std::move(
+      *RollupEngine::Create(store_.get(), {{"eid", "eidentity", "unused"}}));
+  const std::string commune = "provinces/25/communes/07900";
+  auto point = [&](int month, int day, int64_t value) {
+    eidentity::v1::MetricPoint m;
+    m.set_unit(commune);
+    m.set_metric("eid_accounts_issued");
+    m.set_kind(eidentity::v1::STOCK);
+    m.set_value(value);
+    m.mutable_as_of_date()->set_year(2025);
+    m.mutable_as_of_date()->set_month(month);
+    m.mutable_as_of_date()->set_day(day);
+    return m;
+  };
+  auto resource = [&](int month, int day) {
+    return absl::StrFormat(
+        "%s/metrics/eid_accounts_issued/points/2025-%02d-%02d", commune, month,
+        day);
+  };
+  const auto a = point(9, 1, 100), c = point(11, 1, 300), b = point(10, 1, 200),
+             b2 = point(10, 1, 250);
+  changes::v1::ChangeBatch batch;
+  *batch.add_records() = Record(1, resource(9, 1), &a, nullptr);
+  *batch.add_records() = Record(2, resource(11, 1), &c, nullptr);
+  *batch.add_records() = Record(3, resource(10, 1), &b, nullptr);  // backfill
+  *batch.add_records() = Record(4, resource(10, 1), &b2, &b);      // replaced
+  ASSERT_TRUE(engine_->ApplyBatch("eid", batch).ok());
+  auto all = engine_->AllMeasures();
+  ASSERT_TRUE(all.ok());
+  auto value_at = [&](absl::CivilDay day) {
+    int64_t sum = 0;
+    for (const auto& [k, v] : *all) {
+      absl::Time when;
+      if (k.scope == "provinces/25" &&
+          k.measure == "eidentity.eid_accounts_issued" &&
+          ParseAtBucket(k.bucket, &when) && when <= StartOfDay(day)) {
+        sum += v;
+      }
+    }
+    return sum;
+  };
+  EXPECT_EQ(value_at(absl::CivilDay(2025, 8, 31)), 0);
+  EXPECT_EQ(value_at(absl::CivilDay(2025, 9, 15)), 100);
+  EXPECT_EQ(value_at(absl::CivilDay(2025, 10, 15)), 250);
+  EXPECT_EQ(value_at(absl::CivilDay(2025, 11, 15)), 300);
 }
 
 TEST(SourceSpecTest, Parses) {

@@ -3,8 +3,9 @@
 //
 // Every figure of a report is computed from *measures*: int64 counters keyed
 // by (scope, bucket, measure). The scope is a province ("provinces/25") or,
-// for coverage, a unit; the bucket is "" for current values, "YYYY-MM" for a
-// month's flows, or "open:<deadline>" for the open-deadline index. Adapters
+// for coverage, a unit; the bucket is "at:<seconds>" for the change that took
+// effect at that instant (point_in_time.h), or "open:<deadline>|at:<seconds>"
+// for the open-deadline index. Adapters
 // may also keep *mirror* entries: the facts they need to turn a later change
 // into a delta (e.g. each criterion's block and deadline).
 //
@@ -35,11 +36,6 @@ inline constexpr char kMirrorFamily[] = "mirror";      // adapter facts
 inline constexpr char kSourcesFamily[] = "sources";    // name -> position
 inline constexpr char kSnapshotsFamily[] = "snapshots";
 inline constexpr char kRankHistoryFamily[] = "rank_history";
-
-// Buckets that index units by the day of their latest stock report
-// ("latest:YYYY-MM-DD", measure "<source>.units_latest"), so stale units are
-// counted with one range read.
-inline constexpr char kLatestBucketPrefix[] = "latest:";
 
 struct MeasureKey {
   std::string scope;

@@ -172,7 +172,7 @@ TEST_F(EidentityCoreTest, ReferenceFiguresOfPhuThoRollUpExactly) {
   EXPECT_EQ(r.coverage().reported(), 148);
   EXPECT_EQ(r.coverage().expected(), 148);
   EXPECT_EQ(r.stale_size(), 0);
-  EXPECT_EQ(r.catalog_version(), "eidentity-2025.10");
+  EXPECT_EQ(r.catalog_version(), "eidentity-2025.12");
   EXPECT_EQ(Figure(r, "eid_accounts_issued").value(), 2565124);
   EXPECT_EQ(Figure(r, "eid_accounts_activated").value(), 2438487);
   EXPECT_EQ(Figure(r, "land_parcels_in_database").value(), 781339);
@@ -265,6 +265,21 @@ TEST_F(EidentityCoreTest, InvalidReportsNameTheFieldAndWriteNothing) {
       {MakeSnapshot(unit, Date(2025, 10, 2),
                     {{"eid_accounts_issued", Count(99)}}),
        "snapshot.values.eid_accounts_issued.count"},
+      // ... also when its own date is re-reported lower.
+      {MakeSnapshot(unit, Date(2025, 10, 1),
+                    {{"eid_accounts_issued", Count(99)}}),
+       "snapshot.values.eid_accounts_issued.count"},
+      // Beyond the catalogue's bound (10^9): no sum can overflow.
+      {MakeSnapshot(unit, Date(2025, 10, 2),
+                    {{"eid_accounts_issued", Count(9223372036854775807)}}),
+       "snapshot.values.eid_accounts_issued.count"},
+      {MakeSnapshot(unit, Date(2025, 10, 2),
+                    {{"eid_accounts_issued", Count(1'000'000'001)}}),
+       "snapshot.values.eid_accounts_issued.count"},
+      {MakeSnapshot(unit, Date(2025, 10, 2),
+                    {{"E_INVOICE_RATE",
+                      RatioValue(9223372036854775806, 9223372036854775807)}}),
+       "snapshot.values.E_INVOICE_RATE.ratio.numerator"},
       {MakeSnapshot(unit, Date(2025, 10, 2), {}), "snapshot.values"},
       {MakeSnapshot(unit, Date(2025, 2, 30),
                     {{"eid_accounts_issued", Count(1)}}),
@@ -534,8 +549,9 @@ TEST_F(EidentityCoreTest, PropertyRollupEqualsRecountFromHistory) {
       s.set_correction(true);
       s.set_correction_reason("recount");
     }
-    // The model's verdict: a STOCK must lie between its neighbours in time
-    // unless it is a correction.
+    // The model's verdict: a STOCK must lie between its neighbours in time,
+    // and not below what its own date already holds, unless it is a
+    // correction.
     const auto& series = model[unit][metric];
     bool allowed = s.correction() || metric == "pension_monthly_recipients";
     if (!allowed) {
@@ -544,7 +560,10 @@ TEST_F(EidentityCoreTest, PropertyRollupEqualsRecountFromHistory) {
       const bool below_prev = at_or_after != series.begin() &&
                               value < std::prev(at_or_after)->second;
       const bool above_next = after != series.end() && value > after->second;
-      allowed = !below_prev && !above_next;
+      const bool below_same = at_or_after != series.end() &&
+                              at_or_after->first == day &&
+                              value < at_or_after->second;
+      allowed = !below_prev && !above_next && !below_same;
     }
     auto r = Report(s);
     ASSERT_EQ(r.ok(), allowed) << r.status() << " op " << op;

@@ -173,6 +173,15 @@ class SnapshotWriter {
     const bool moves_latest = !latest.has_value() || latest_day <= d;
 
     if (v.kind == v1::STOCK && !s.correction) {
+      // Re-reporting a date lower is a decrease like any other.
+      if (old.has_value() && v.value < old->value()) {
+        return InvalidFieldError(
+            v.field, absl::StrCat("decreases from ", old->value(),
+                                  " already reported as of ",
+                                  DateText(FromProtoDate(old->as_of_date())),
+                                  "; a decrease needs correction and "
+                                  "correction_reason"));
+      }
       if (prev.has_value() && v.value < prev->value()) {
         return InvalidFieldError(
             v.field,
@@ -389,8 +398,10 @@ absl::StatusOr<PreparedSnapshot> PrepareSnapshot(
                                 " metric and takes a count"));
       } else if (value->value_case() == v1::MetricValue::VALUE_NOT_SET) {
         errors.Add(path, "a count is required");
-      } else if (value->count() < 0) {
-        errors.Add(absl::StrCat(path, ".count"), "must not be negative");
+      } else if (absl::Status bound = catalog.CheckBounds(
+                     code, value->count(), absl::StrCat(path, ".count"));
+                 !bound.ok()) {
+        errors.Add(bound);
       } else {
         add(code, kind, value->count(), absl::StrCat(path, ".count"));
       }
@@ -414,9 +425,13 @@ absl::StatusOr<PreparedSnapshot> PrepareSnapshot(
       const int64_t den = value->ratio().denominator();
       const std::string num_path = absl::StrCat(path, ".ratio.numerator");
       const std::string den_path = absl::StrCat(path, ".ratio.denominator");
-      if (num < 0) errors.Add(num_path, "must not be negative");
-      if (den < 0) errors.Add(den_path, "must not be negative");
-      if (num < 0 || den < 0) continue;
+      const absl::Status num_bound =
+          catalog.CheckBounds(indicator->numerator(0), num, num_path);
+      const absl::Status den_bound =
+          catalog.CheckBounds(indicator->denominator(0), den, den_path);
+      errors.Add(num_bound);
+      errors.Add(den_bound);
+      if (!num_bound.ok() || !den_bound.ok()) continue;
       if (num > den) {
         errors.Add(num_path, absl::StrCat("must not exceed the denominator (",
                                           num, " > ", den, ")"));

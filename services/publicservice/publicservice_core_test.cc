@@ -71,7 +71,7 @@ TEST_F(PublicServiceCoreTest, ReferenceProcedureSharesOfPhuTho) {
   EXPECT_EQ(full->value().decimals(), 0);
   EXPECT_EQ(partial->value().ratio().numerator(), 1183);
   EXPECT_EQ(partial->value().percent(), "55");  // 55.49%
-  EXPECT_EQ(full->catalog_version(), "publicservice-2025.10");
+  EXPECT_EQ(full->catalog_version(), "publicservice-2025.12");
   EXPECT_EQ(full->threshold_version(), "psc-thresholds-local-2025-07");
   EXPECT_EQ(full->colour(), common::v1::YELLOW);  // 42% < 50%, >= 40%
   EXPECT_EQ(Find(*phu_tho, "OFFLINE_SHARE")->value().ratio().numerator(), 64);

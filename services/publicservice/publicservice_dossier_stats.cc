@@ -76,13 +76,8 @@ absl::StatusOr<PreparedStats> PrepareStats(const v1::DossierStats& in,
       return InvalidFieldError(Field(prefix, "procedure"),
                                "set procedure or field");
   }
+  // Bounds (declared per measure in the catalogue) and constraints.
   const MeasureValues values = ToMeasures(in.counts());
-  for (const auto& [code, value] : values) {
-    if (value > kMaxCount) {
-      return InvalidFieldError(Field(prefix, absl::StrCat("counts.", code)),
-                               "must not exceed 10^12");
-    }
-  }
   RETURN_IF_ERROR(catalog.CheckConstraints(values, Field(prefix, "counts.")));
 
   PreparedStats out;

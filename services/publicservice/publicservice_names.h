@@ -32,10 +32,6 @@ namespace nq57::publicservice {
 inline constexpr std::string_view kProceduresInfix = "/procedures/";
 inline constexpr std::string_view kStatsInfix = "/dossierStats/";
 
-// The largest count accepted in a report: keeps every sum far from int64
-// overflow.
-inline constexpr int64_t kMaxCount = 1'000'000'000'000;
-
 // The catalogue's STOCK measures the procedure catalogue counts.
 inline constexpr char kProceduresTotal[] = "procedures_total";
 inline constexpr char kProceduresFull[] = "procedures_full_process";

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/time/proto_time.h"
 #include "gtest/gtest.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
@@ -114,8 +115,9 @@ grpc::Status Report(CriteriaService::Stub& stub, const std::string& assignment,
   req.mutable_report()->set_assignment(assignment);
   req.mutable_report()->set_state(state);
   if (state == criteria::v1::COMPLETED) {
-    req.mutable_report()->mutable_complete_time()->set_seconds(
-        absl::ToUnixSeconds(absl::Now()) + 1);  // after the assignment
+    // Now, to the nanosecond: after the assignment, and not in the
+    // future of the report that should count it (reports are point in time).
+    *req.mutable_report()->mutable_complete_time() = ToProtoTime(absl::Now());
   }
   criteria::v1::Assignment out;
   return stub.ReportProgress(&ctx, req, &out);
@@ -240,6 +242,7 @@ TEST_F(AggregatorProcessTest, WatchReportsSeesADataServiceWrite) {
   auto agg_stub = AggregatorService::NewStub(InsecureChannel(agg->address()));
 
   grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
   aggregator::v1::WatchReportsRequest req;
   req.set_province("provinces/25");
   auto watch = agg_stub->WatchReports(&ctx, req);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/time/proto_time.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
@@ -80,8 +81,9 @@ class AggregatorServiceTest : public nq57::testing::TempDirTest {
     criteria::v1::ReportProgressRequest req;
     req.mutable_report()->set_assignment(assignment);
     req.mutable_report()->set_state(criteria::v1::COMPLETED);
-    req.mutable_report()->mutable_complete_time()->set_seconds(
-        absl::ToUnixSeconds(absl::Now()) + 1);
+    // Now, to the nanosecond: after the assignment, and not in the
+    // future of the report that should count it (reports are point in time).
+    *req.mutable_report()->mutable_complete_time() = ToProtoTime(absl::Now());
     criteria::v1::Assignment out;
     grpc::Status s = criteria_stub_->ReportProgress(&ctx, req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();

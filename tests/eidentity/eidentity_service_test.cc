@@ -79,7 +79,7 @@ TEST_F(EidentityServiceTest, MetricDefinitions) {
   v1::MetricDefinition def;
   ASSERT_TRUE(stub_->GetMetricDefinition(&get_ctx, get, &def).ok());
   EXPECT_EQ(def.kind(), v1::STOCK);
-  EXPECT_EQ(def.catalog_version(), "eidentity-2025.10");
+  EXPECT_EQ(def.catalog_version(), "eidentity-2025.12");
   grpc::ClientContext missing_ctx;
   get.set_name("metricDefinitions/nope");
   EXPECT_EQ(stub_->GetMetricDefinition(&missing_ctx, get, &def).error_code(),

@@ -255,7 +255,7 @@ TEST_F(PublicServiceServerTest, ReferenceRatesAndRankingOverRpc) {
   EXPECT_EQ(by_code["REUSE_RATE"].colour(), common::v1::GREEN);
   EXPECT_EQ(by_code["REUSE_RATE"].threshold_version(),
             "psc-thresholds-local-2025-07");
-  EXPECT_EQ(out.catalog_version(), "publicservice-2025.10");
+  EXPECT_EQ(out.catalog_version(), "publicservice-2025.12");
 
   grpc::ClientContext list_ctx;
   v1::ListIndicatorsRequest list;

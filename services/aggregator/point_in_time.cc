@@ -1,0 +1,40 @@
+#include "services/aggregator/point_in_time.h"
+
+#include <cstdint>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
+#include "common/base/absl_view.h"
+#include "common/base/vietnam_time.h"
+#include "services/aggregator/measure_names.h"
+
+namespace nq57::aggregator {
+
+std::string AtBucket(absl::Time t) {
+  const int64_t seconds = std::max<int64_t>(0, absl::ToUnixSeconds(t));
+  return absl::StrFormat("%s%012d", kAtBucketPrefix, seconds);
+}
+
+bool ParseAtBucket(std::string_view bucket, absl::Time* t) {
+  const std::string_view prefix = kAtBucketPrefix;
+  if (bucket.substr(0, prefix.size()) != prefix) return false;
+  int64_t seconds = 0;
+  if (!absl::SimpleAtoi(AbslView(bucket.substr(prefix.size())), &seconds)) {
+    return false;
+  }
+  *t = absl::FromUnixSeconds(seconds);
+  return true;
+}
+
+absl::Time StartOfDay(absl::CivilDay day) {
+  return absl::FromCivil(day, VietnamTime());
+}
+
+absl::Status RecordReport(std::string_view source, std::string_view unit,
+                          absl::Time when, int sign, RollupState& state) {
+  return state.AddMeasure(
+      {std::string(unit), AtBucket(when), measures::UnitReported(source)},
+      sign);
+}
+
+}  // namespace nq57::aggregator
