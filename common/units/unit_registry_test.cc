@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/base/field_error.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -154,6 +155,44 @@ TEST(ShippedUnitsTest, ConcurrentReads) {
   }
   for (std::thread& reader : readers) reader.join();
   for (size_t count : found) EXPECT_EQ(count, 50u * 3321u);
+}
+
+// A deployment bound to one province refuses writes for any other, naming
+// the field and the province; reads and an unbound registry accept all.
+TEST(DeploymentProvinceTest, WritesOutsideTheProvinceNameFieldAndProvince) {
+  auto bound = UnitRegistry::Load(kShippedConfig, {.province = "provinces/25"});
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  EXPECT_EQ((*bound)->deployment_province(), "provinces/25");
+  auto inside = (*bound)->LookupForWrite("provinces/25/communes/07900", "unit");
+  ASSERT_TRUE(inside.ok()) << inside.status();
+  EXPECT_EQ((*inside)->name, "provinces/25/communes/07900");
+  EXPECT_TRUE((*bound)->LookupForWrite("provinces/25", "unit").ok());
+
+  const std::string hanoi_commune =
+      Shipped().Children("provinces/01", UnitLevel::kCommune)[0]->name;
+  const absl::Status outside =
+      (*bound)->LookupForWrite(hanoi_commune, "items[3].unit").status();
+  EXPECT_EQ(outside.code(), absl::StatusCode::kInvalidArgument);
+  const std::vector<FieldViolation> v = FieldViolationsOf(outside);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].field, "items[3].unit");
+  EXPECT_THAT(v[0].description, ::testing::HasSubstr("provinces/25"));
+  EXPECT_EQ((*bound)->LookupForWrite("provinces/01", "unit").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Unknown stays NOT_FOUND; reads are not bound.
+  EXPECT_EQ((*bound)
+                ->LookupForWrite("provinces/25/communes/99999", "unit")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE((*bound)->Lookup(hanoi_commune).ok());
+  // Unbound: the whole country.
+  EXPECT_TRUE(Shipped().LookupForWrite(hanoi_commune, "unit").ok());
+  // The province must be one of the files'.
+  EXPECT_EQ(UnitRegistry::Load(kShippedConfig, {.province = "provinces/99"})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(UnitLevelNameTest, Names) {

@@ -296,6 +296,31 @@ TEST_F(CriteriaCoreTest, BatchIsAllOrNothing) {
             148);
 }
 
+// A deployment bound to Phú Thọ (--province) writes nothing for a commune of
+// Hà Nội: INVALID_ARGUMENT naming the field and the province.
+TEST_F(CriteriaCoreTest, WritesOutsideTheDeploymentProvinceAreRefused) {
+  auto bound = UnitRegistry::Load(NQ57_SOURCE_DIR "/deploy/config",
+                                  {.province = "provinces/25"});
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  const CriteriaCore core(store_.get(), bound->get(), RealClock());
+  ASSERT_TRUE(
+      CreateCriterion("C1", v1::PARTY, v1::DATA, common::v1::COMMUNE).ok());
+  const uint64_t head = store_->change_log().head();
+  v1::CreateAssignmentRequest assign;
+  assign.set_unit(
+      (*bound)->Children("provinces/01", UnitLevel::kCommune)[0]->name);
+  assign.set_criterion("criteria/C1");
+  auto refused = core.PrepareCreateAssignment(assign, "t");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FirstField(refused.status()), "unit");
+  EXPECT_NE(refused.status().message().find("provinces/25"), std::string::npos)
+      << refused.status();
+  EXPECT_EQ(store_->change_log().head(), head);
+  assign.set_unit(kCommune);
+  EXPECT_TRUE(
+      Commit<v1::Assignment>(core.PrepareCreateAssignment(assign, "t")).ok());
+}
+
 // "Now" is the injected clock's: a clock set in the past judges the future
 // checks, deadline statuses and the default as_of at that instant.
 TEST_F(CriteriaCoreTest, NowIsTheInjectedClocks) {

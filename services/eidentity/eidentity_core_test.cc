@@ -331,6 +331,27 @@ TEST_F(EidentityCoreTest, InvalidReportsNameTheFieldAndWriteNothing) {
             "duplicates removed by the police");
 }
 
+// A deployment bound to Phú Thọ (--province) takes no snapshot of a Hà Nội
+// commune: INVALID_ARGUMENT naming the field and the province.
+TEST_F(EidentityCoreTest, SnapshotsOutsideTheDeploymentProvinceAreRefused) {
+  auto bound = UnitRegistry::Load(kConfigDir, {.province = kPhuTho});
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  const EidentityCore core(store_.get(), bound->get(), catalog_, clock_,
+                           EidentityCoreOptions{});
+  v1::ReportSnapshotRequest req;
+  *req.mutable_snapshot() = MakeSnapshot(
+      (*bound)->Children("provinces/01", UnitLevel::kCommune)[0]->name,
+      Date(2025, 10, 2), {{"eid_accounts_issued", Count(1)}});
+  auto refused = core.PrepareReportSnapshot(req, "test");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(refused.status()), "snapshot.unit");
+  EXPECT_NE(refused.status().message().find(kPhuTho), std::string::npos)
+      << refused.status();
+  *req.mutable_snapshot() = MakeSnapshot(communes_[0]->name, Date(2025, 10, 2),
+                                         {{"eid_accounts_issued", Count(1)}});
+  EXPECT_TRUE(core.PrepareReportSnapshot(req, "test").ok());
+}
+
 TEST_F(EidentityCoreTest, BatchIsAllOrNothing) {
   const uint64_t head = store_->change_log().head();
   std::vector<v1::Snapshot> snapshots = {
