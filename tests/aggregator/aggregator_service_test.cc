@@ -151,6 +151,38 @@ TEST_F(AggregatorServiceTest, ReportErrorsNameTheField) {
   req.clear_period();
   EXPECT_EQ(stub_->GetReport(&c4, req, &out).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+
+  // Publish validates period and as_of like every other RPC, and freezes
+  // nothing it refuses.
+  struct Bad {
+    std::string period;
+    int64_t as_of_seconds;
+    std::string field;
+  };
+  for (const Bad& bad :
+       {Bad{"2099-01", 0, "period"}, Bad{"2025-10", int64_t{1} << 62, "as_of"},
+        Bad{"2025-11", 1761152400, "period"}}) {
+    grpc::ClientContext ctx;
+    aggregator::v1::PublishRequest publish;
+    publish.set_request_id(absl::StrCat("bad-", bad.field, bad.period));
+    publish.set_province("provinces/25");
+    publish.set_period(bad.period);
+    if (bad.as_of_seconds != 0) {
+      publish.mutable_as_of()->set_seconds(bad.as_of_seconds);
+    }
+    aggregator::v1::Snapshot snapshot;
+    const grpc::Status status = stub_->Publish(&ctx, publish, &snapshot);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << bad.period << " " << status.error_message();
+    ASSERT_FALSE(ViolationsOf(status).empty()) << status.error_message();
+    EXPECT_EQ(ViolationsOf(status)[0].field, bad.field);
+  }
+  grpc::ClientContext list_ctx;
+  aggregator::v1::ListSnapshotsRequest list;
+  list.set_province("provinces/25");
+  aggregator::v1::ListSnapshotsResponse listed;
+  ASSERT_TRUE(stub_->ListSnapshots(&list_ctx, list, &listed).ok());
+  EXPECT_EQ(listed.snapshots_size(), 0);
 }
 
 TEST_F(AggregatorServiceTest, PublishSnapshotsDiffExportExplain) {
