@@ -58,6 +58,28 @@ auto CollectMeasures(std::map<MeasureKey, int64_t>& out, absl::Status& status) {
   };
 }
 
+// Every measure, as the transaction sees it.
+absl::StatusOr<std::map<MeasureKey, int64_t>> MeasuresIn(Transaction& txn) {
+  std::map<MeasureKey, int64_t> out;
+  absl::Status decode;
+  RETURN_IF_ERROR(
+      txn.Scan(kMeasuresFamily, "", "", CollectMeasures(out, decode)));
+  RETURN_IF_ERROR(decode);
+  return out;
+}
+
+// Deletes every key of `family` in the transaction.
+absl::Status DeleteAll(Transaction& txn, std::string_view family) {
+  std::vector<std::string> keys;
+  RETURN_IF_ERROR(
+      txn.Scan(family, "", "", [&](std::string_view key, std::string_view) {
+        keys.emplace_back(key);
+        return true;
+      }));
+  for (const std::string& key : keys) RETURN_IF_ERROR(txn.Delete(family, key));
+  return absl::OkStatus();
+}
+
 constexpr char kBasisPayload[] = "type.nq57.dev/aggregator.SourceBasis";
 
 absl::Status BasisError(std::string_view kind, std::string message) {
@@ -196,26 +218,13 @@ absl::StatusOr<bool> RollupEngine::ResetOtherLayout() {
       CommitResult done,
       store_->CommitAndWait(CommitRequest{
           .actor = "layout", .apply = [&](Transaction& txn) -> absl::Status {
-            std::map<MeasureKey, int64_t> now;
-            absl::Status decode;
-            RETURN_IF_ERROR(txn.Scan(kMeasuresFamily, "", "",
-                                     CollectMeasures(now, decode)));
-            RETURN_IF_ERROR(decode);
+            ASSIGN_OR_RETURN(const auto now, MeasuresIn(txn));
             for (const auto& [k, v] : now) {
               RETURN_IF_ERROR(txn.Delete(kMeasuresFamily, EncodeMeasureKey(k)));
               RecordMeasureChange(txn, k, v, 0);
             }
-            for (const char* family : {kMirrorFamily, kSourcesFamily}) {
-              std::vector<std::string> keys;
-              RETURN_IF_ERROR(txn.Scan(
-                  family, "", "", [&](std::string_view key, std::string_view) {
-                    keys.emplace_back(key);
-                    return true;
-                  }));
-              for (const std::string& key : keys) {
-                RETURN_IF_ERROR(txn.Delete(family, key));
-              }
-            }
+            RETURN_IF_ERROR(DeleteAll(txn, kMirrorFamily));
+            RETURN_IF_ERROR(DeleteAll(txn, kSourcesFamily));
             reset = !now.empty();
             return txn.Put(kSourcesFamily, kLayoutKey, kLayout);
           }}));
@@ -491,11 +500,7 @@ absl::StatusOr<v1::RebuildResponse> RollupEngine::Rebuild(
       CommitResult done,
       store_->CommitAndWait(CommitRequest{
           .actor = "rebuild", .apply = [&](Transaction& txn) -> absl::Status {
-            std::map<MeasureKey, int64_t> now;
-            absl::Status decode;
-            RETURN_IF_ERROR(txn.Scan(kMeasuresFamily, "", "",
-                                     CollectMeasures(now, decode)));
-            RETURN_IF_ERROR(decode);
+            ASSIGN_OR_RETURN(const auto now, MeasuresIn(txn));
             std::set<MeasureKey> all;
             for (const auto& [k, v] : now) all.insert(k);
             for (const auto& [k, v] : rebuilt.measures()) all.insert(k);
@@ -516,16 +521,7 @@ absl::StatusOr<v1::RebuildResponse> RollupEngine::Rebuild(
               }
               RecordMeasureChange(txn, k, before, after);
             }
-            std::vector<std::string> stale_mirror;
-            RETURN_IF_ERROR(
-                txn.Scan(kMirrorFamily, "", "",
-                         [&](std::string_view key, std::string_view) {
-                           stale_mirror.emplace_back(key);
-                           return true;
-                         }));
-            for (const std::string& key : stale_mirror) {
-              RETURN_IF_ERROR(txn.Delete(kMirrorFamily, key));
-            }
+            RETURN_IF_ERROR(DeleteAll(txn, kMirrorFamily));
             for (const auto& [key, value] : mirror) {
               RETURN_IF_ERROR(txn.Put(kMirrorFamily, key, value));
             }

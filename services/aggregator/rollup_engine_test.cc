@@ -287,6 +287,21 @@ TEST_F(RollupEngineTest, PhuThoBlockTotals) {
   EXPECT_EQ(m["criteria.commune.FRONT.DATA.assigned"], 3435);
 }
 
+// A measure's value at `day` (00:00 in Vietnam): its "at:" buckets summed.
+int64_t ValueAt(const std::map<MeasureKey, int64_t>& all,
+                const std::string& scope, const std::string& measure,
+                absl::CivilDay day) {
+  int64_t sum = 0;
+  for (const auto& [k, v] : all) {
+    absl::Time when;
+    if (k.scope == scope && k.measure == measure &&
+        ParseAtBucket(k.bucket, &when) && when <= StartOfDay(day)) {
+      sum += v;
+    }
+  }
+  return sum;
+}
+
 // Records as publicservice-server and eidentity-server write them.
 changes::v1::ChangeRecord Record(uint64_t seq, std::string resource,
                                  const google::protobuf::Message* now,
@@ -367,18 +382,8 @@ TEST_F(RollupEngineTest, PublicServiceAndEidentityAdapters) {
 
   auto all = engine_->AllMeasures();
   ASSERT_TRUE(all.ok());
-  // A measure's value at `day` (00:00 in Vietnam): its "at:" buckets summed.
   auto at = [&](std::string scope, std::string measure, absl::CivilDay day) {
-    const absl::Time t = StartOfDay(day);
-    int64_t sum = 0;
-    for (const auto& [k, v] : *all) {
-      absl::Time when;
-      if (k.scope == scope && k.measure == measure &&
-          ParseAtBucket(k.bucket, &when) && when <= t) {
-        sum += v;
-      }
-    }
-    return sum;
+    return ValueAt(*all, scope, measure, day);
   };
   const std::string p = "provinces/25";
   const absl::CivilDay sep30(2025, 9, 30), oct19(2025, 10, 19),
@@ -435,16 +440,7 @@ TEST_F(RollupEngineTest, EidentityStocksAreStepsInTime) {
   auto all = engine_->AllMeasures();
   ASSERT_TRUE(all.ok());
   auto value_at = [&](absl::CivilDay day) {
-    int64_t sum = 0;
-    for (const auto& [k, v] : *all) {
-      absl::Time when;
-      if (k.scope == "provinces/25" &&
-          k.measure == "eidentity.eid_accounts_issued" &&
-          ParseAtBucket(k.bucket, &when) && when <= StartOfDay(day)) {
-        sum += v;
-      }
-    }
-    return sum;
+    return ValueAt(*all, "provinces/25", "eidentity.eid_accounts_issued", day);
   };
   EXPECT_EQ(value_at(absl::CivilDay(2025, 8, 31)), 0);
   EXPECT_EQ(value_at(absl::CivilDay(2025, 9, 15)), 100);
