@@ -16,31 +16,22 @@ namespace {
 
 std::atomic<LogFormat> g_format{LogFormat::kJson};
 
+// JSON's two-character escapes: kEscaped[i] is written as '\\' followed by
+// kEscapeLetters[i]; other control characters become \u00XX.
+constexpr std::string_view kEscaped = "\"\\\n\r\t";
+constexpr std::string_view kEscapeLetters = "\"\\nrt";
+
 void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
   for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", c);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+    if (size_t i = kEscaped.find(static_cast<char>(c));
+        i != std::string_view::npos) {
+      out->push_back('\\');
+      out->push_back(kEscapeLetters[i]);
+    } else if (c < 0x20) {
+      absl::StrAppendFormat(out, "\\u%04x", c);
+    } else {
+      out->push_back(static_cast<char>(c));
     }
   }
   out->push_back('"');

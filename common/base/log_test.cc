@@ -21,6 +21,15 @@ TEST(LogTest, JsonLineEscapesAndTypesFields) {
   EXPECT_EQ(line.find('\n'), std::string::npos);
 }
 
+// Every character JSON must escape, so the escape table cannot drift.
+TEST(LogTest, JsonLineEscapesEveryControlCharacter) {
+  std::string line = FormatLogLine(LogFormat::kJson, "info", "m",
+                                   {{"v", "q\"b\\n\nr\rt\tc\x01."}});
+  EXPECT_NE(line.find("\"v\":\"q\\\"b\\\\n\\nr\\rt\\tc\\u0001.\""),
+            std::string::npos)
+      << line;
+}
+
 TEST(LogTest, ParsesFormats) {
   LogFormat f;
   EXPECT_TRUE(ParseLogFormat("text", &f));

@@ -5,10 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "common/base/absl_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -142,32 +145,49 @@ TEST(CsvTableTest, WrongFieldCountNamesFileAndLine) {
             "bad.csv:4: expected 2 fields, got 1");
 }
 
-TEST(CsvTableTest, QuoteErrors) {
-  EXPECT_EQ(ParseError("a,b\n1,2\n3,\"open\n4,5\n"),
-            "bad.csv:3: unterminated quoted field");
-  EXPECT_EQ(ParseError("a,b\n1,x\"y\n"),
-            "bad.csv:2: quote inside an unquoted field");
-  EXPECT_EQ(ParseError("a,b\n1,\"x\"y\n"),
-            "bad.csv:2: unexpected character after a closing quote");
+// Malformed input and the exact error it gives ("" when it must parse): the
+// message names the file and the line, so a reader can fix the row.
+struct BadInput {
+  std::string_view text;
+  std::string_view error;
+};
+
+constexpr BadInput kQuoteErrors[] = {
+    {"a,b\n1,2\n3,\"open\n4,5\n", "bad.csv:3: unterminated quoted field"},
+    {"a,b\n1,x\"y\n", "bad.csv:2: quote inside an unquoted field"},
+    {"a,b\n1,\"x\"y\n",
+     "bad.csv:2: unexpected character after a closing quote"},
+};
+
+constexpr BadInput kHeaderErrors[] = {
+    {"", "bad.csv:1: no header row"},
+    {"# version: 1\n\n", "bad.csv:3: no header row"},
+    {"a,,c\n", "bad.csv:1: column 2 has no name"},
+    {"# x: 1\na,b,a\n", "bad.csv:2: column \"a\" appears twice"},
+    {"# version: 1\n# version: 2\na\n",
+     "bad.csv:2: annotation \"version\" repeated (first on line 1)"},
+};
+
+constexpr BadInput kUtf8Errors[] = {
+    {"a\nok\n\xC3\x28\n", "bad.csv:3: invalid UTF-8"},
+    {"a\n\xED\xA0\x80\n", "bad.csv:2: invalid UTF-8"},
+    {"a\n\xC0\xAF\n", "bad.csv:2: invalid UTF-8"},
+    {"a\n\xE1\xBB", "bad.csv:2: invalid UTF-8"},
+    {"a\n\xF0\x9F\x98\x80\n", ""},  // U+1F600 is fine
+};
+
+void ExpectErrors(std::span<const BadInput> cases) {
+  for (const BadInput& c : cases) {
+    EXPECT_EQ(ParseError(c.text), c.error)
+        << absl::CHexEscape(AbslView(c.text));
+  }
 }
 
-TEST(CsvTableTest, HeaderErrors) {
-  EXPECT_EQ(ParseError(""), "bad.csv:1: no header row");
-  EXPECT_EQ(ParseError("# version: 1\n\n"), "bad.csv:3: no header row");
-  EXPECT_EQ(ParseError("a,,c\n"), "bad.csv:1: column 2 has no name");
-  EXPECT_EQ(ParseError("# x: 1\na,b,a\n"),
-            "bad.csv:2: column \"a\" appears twice");
-  EXPECT_EQ(ParseError("# version: 1\n# version: 2\na\n"),
-            "bad.csv:2: annotation \"version\" repeated (first on line 1)");
-}
+TEST(CsvTableTest, QuoteErrors) { ExpectErrors(kQuoteErrors); }
 
-TEST(CsvTableTest, InvalidUtf8NamesTheLine) {
-  EXPECT_EQ(ParseError("a\nok\n\xC3\x28\n"), "bad.csv:3: invalid UTF-8");
-  EXPECT_EQ(ParseError("a\n\xED\xA0\x80\n"), "bad.csv:2: invalid UTF-8");
-  EXPECT_EQ(ParseError("a\n\xC0\xAF\n"), "bad.csv:2: invalid UTF-8");
-  EXPECT_EQ(ParseError("a\n\xE1\xBB"), "bad.csv:2: invalid UTF-8");
-  EXPECT_EQ(ParseError("a\n\xF0\x9F\x98\x80\n"), "");  // U+1F600 is fine
-}
+TEST(CsvTableTest, HeaderErrors) { ExpectErrors(kHeaderErrors); }
+
+TEST(CsvTableTest, InvalidUtf8NamesTheLine) { ExpectErrors(kUtf8Errors); }
 
 TEST(CsvTableTest, RequireColumns) {
   const CsvTable table = Parse("# version: 1\ncode,name\n25,Phú Thọ\n");

@@ -36,34 +36,40 @@ RoundingMode FromProto(common::v1::RoundingMode mode) {
   }
 }
 
-common::v1::RenderedRatio RenderRatio(Ratio ratio, RoundingMode mode,
-                                      int decimals,
-                                      common::v1::AggregationMethod method) {
+namespace {
+
+// RenderRatio and RenderMean fill the same fields; `value` is what
+// RenderPercent formats (a Ratio or a MeanResult, which rounds differently).
+template <typename Value>
+common::v1::RenderedRatio Rendered(const Value& value, Ratio ratio,
+                                   RoundingMode mode, int decimals,
+                                   common::v1::AggregationMethod method) {
   common::v1::RenderedRatio out;
   *out.mutable_ratio() = ToProto(ratio);
   out.set_rounding(ToProto(mode));
   out.set_decimals(decimals);
   out.set_method(method);
   if (ratio.denominator != 0) {
-    absl::StatusOr<std::string> text = RenderPercent(ratio, mode, decimals);
+    absl::StatusOr<std::string> text = RenderPercent(value, mode, decimals);
     if (text.ok()) out.set_percent(*text);
   }
   return out;
 }
 
+}  // namespace
+
+common::v1::RenderedRatio RenderRatio(Ratio ratio, RoundingMode mode,
+                                      int decimals,
+                                      common::v1::AggregationMethod method) {
+  return Rendered(ratio, ratio, mode, decimals, method);
+}
+
 common::v1::RenderedRatio RenderMean(const MeanResult& mean, RoundingMode mode,
                                      int decimals,
                                      common::v1::AggregationMethod method) {
-  common::v1::RenderedRatio out;
-  *out.mutable_ratio() = ToProto(mean.value);
-  out.set_rounding(ToProto(mode));
-  out.set_decimals(decimals);
-  out.set_method(method);
+  common::v1::RenderedRatio out =
+      Rendered(mean, mean.value, mode, decimals, method);
   out.set_inexact(mean.inexact);
-  if (mean.value.denominator != 0) {
-    absl::StatusOr<std::string> text = RenderPercent(mean, mode, decimals);
-    if (text.ok()) out.set_percent(*text);
-  }
   return out;
 }
 
