@@ -84,9 +84,9 @@ absl::Status ReportBuilder::BuildCriteria(std::string_view province,
   };
   const int64_t communes = static_cast<int64_t>(commune_level.size());
   const int64_t province_units = static_cast<int64_t>(province_level.size());
-  ASSIGN_OR_RETURN(const int64_t province_units_assigned,
+  ASSIGN_OR_RETURN(const int64_t province_units_reporting,
                    reporting(province_level));
-  ASSIGN_OR_RETURN(const int64_t commune_units_assigned,
+  ASSIGN_OR_RETURN(const int64_t commune_units_reporting,
                    reporting(commune_level));
 
   auto make = [&](std::string id, std::string vi, std::string en,
@@ -105,9 +105,9 @@ absl::Status ReportBuilder::BuildCriteria(std::string_view province,
                              : province_level ? province_units
                                               : communes + province_units;
     const int64_t reported =
-        commune          ? commune_units_assigned
-        : province_level ? province_units_assigned
-                         : commune_units_assigned + province_units_assigned;
+        commune          ? commune_units_reporting
+        : province_level ? province_units_reporting
+                         : commune_units_reporting + province_units_reporting;
     *f.mutable_coverage() = CountCoverage(reported, expected);
     (*f.mutable_inputs())["completed"] = r.numerator;
     (*f.mutable_inputs())["assigned"] = r.denominator;
