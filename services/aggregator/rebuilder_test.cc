@@ -60,17 +60,21 @@ class RebuilderTest : public nq57::testing::TempDirTest {
   changes::v1::ChangeRecord record_;
 };
 
+// A completion callback that stores the rebuild's result in `out` and then
+// notifies `done`.
+auto Into(absl::StatusOr<v1::RebuildResponse>* out, absl::Notification* done) {
+  return [out, done](absl::StatusOr<v1::RebuildResponse> r) {
+    *out = std::move(r);
+    done->Notify();
+  };
+}
+
 TEST_F(RebuilderTest, RunsOnTheWorkerAndTimesWithTheClock) {
   absl::Notification entered, release, done;
   release.Notify();
   Rebuilder rebuilder(engine_.get(), Readers(&entered, &release), &clock_);
   absl::StatusOr<v1::RebuildResponse> result;
-  ASSERT_TRUE(rebuilder
-                  .Start([&](absl::StatusOr<v1::RebuildResponse> r) {
-                    result = std::move(r);
-                    done.Notify();
-                  })
-                  .ok());
+  ASSERT_TRUE(rebuilder.Start(Into(&result, &done)).ok());
   done.WaitForNotification();
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_TRUE(result->equal());
@@ -82,12 +86,7 @@ TEST_F(RebuilderTest, ASecondRebuildWhileOneRunsIsAborted) {
   absl::Notification entered, release, done;
   Rebuilder rebuilder(engine_.get(), Readers(&entered, &release), &clock_);
   absl::StatusOr<v1::RebuildResponse> first;
-  ASSERT_TRUE(rebuilder
-                  .Start([&](absl::StatusOr<v1::RebuildResponse> r) {
-                    first = std::move(r);
-                    done.Notify();
-                  })
-                  .ok());
+  ASSERT_TRUE(rebuilder.Start(Into(&first, &done)).ok());
   entered.WaitForNotification();
   EXPECT_TRUE(rebuilder.running());
   bool second_called = false;
