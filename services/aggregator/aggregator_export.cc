@@ -152,7 +152,7 @@ absl::StatusOr<v1::Explanation> AggregatorCore::Explain(
   for (const Unit* u : candidates) {
     ASSIGN_OR_RETURN(ReportBuilder::UnitReports r,
                      builder_->ReportsOf(u->name, source, window, nullptr));
-    if (criteria ? r.latest.has_value() : r.in_period) {
+    if (r.reporting) {
       out.add_units_counted(u->name);
     }
   }

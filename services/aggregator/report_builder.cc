@@ -45,10 +45,10 @@ absl::Status ReportBuilder::ScanMeasures(
   return status;
 }
 
-absl::StatusOr<ReportBuilder::WindowMeasures> ReportBuilder::ReadWindow(
+absl::Status ReportBuilder::ScanWindow(
     std::string_view scope, const ReportWindow& window,
-    const Snapshot* snapshot) const {
-  WindowMeasures out;
+    const Snapshot* snapshot,
+    absl::FunctionRef<void(std::string_view, absl::Time, int64_t)> fn) const {
   absl::Status status;
   RETURN_IF_ERROR(ScanMeasures(
       KeyBuilder().String(scope).Build() + std::string(kAtBucketPrefix),
@@ -59,30 +59,42 @@ absl::StatusOr<ReportBuilder::WindowMeasures> ReportBuilder::ReadWindow(
               absl::StrCat("corrupt measure bucket ", k.bucket));
           return;
         }
-        if (!window.Counts(t)) return;
-        out.at_cutoff[k.measure] += value;
-        if (t >= window.start) out.in_period[k.measure] += value;
+        if (window.Counts(t)) fn(k.measure, t, value);
       }));
-  RETURN_IF_ERROR(status);
+  return status;
+}
+
+absl::StatusOr<ReportBuilder::WindowMeasures> ReportBuilder::ReadWindow(
+    std::string_view scope, const ReportWindow& window,
+    const Snapshot* snapshot) const {
+  WindowMeasures out;
+  RETURN_IF_ERROR(
+      ScanWindow(scope, window, snapshot,
+                 [&](std::string_view measure, absl::Time t, int64_t value) {
+                   out.at_cutoff[std::string(measure)] += value;
+                   if (t >= window.start)
+                     out.in_period[std::string(measure)] += value;
+                 }));
   return out;
 }
 
 absl::StatusOr<ReportBuilder::UnitReports> ReportBuilder::ReportsOf(
     std::string_view unit, std::string_view source, const ReportWindow& window,
     const Snapshot* snapshot) const {
-  const std::string measure = measures::UnitReported(source);
+  const std::string reported = measures::UnitReported(source);
   UnitReports out;
-  RETURN_IF_ERROR(ScanMeasures(
-      KeyBuilder().String(unit).Build() + std::string(kAtBucketPrefix),
-      "report measure", snapshot, [&](const MeasureKey& k, int64_t value) {
-        absl::Time t;
-        if (k.measure != measure || value <= 0 ||
-            !ParseAtBucket(k.bucket, &t) || !window.Counts(t)) {
-          return;
-        }
-        if (window.Within(t)) out.in_period = true;
-        if (!out.latest.has_value() || *out.latest < t) out.latest = t;
-      }));
+  RETURN_IF_ERROR(
+      ScanWindow(unit, window, snapshot,
+                 [&](std::string_view measure, absl::Time t, int64_t value) {
+                   if (measure != reported || value <= 0) return;
+                   if (window.Within(t)) out.in_period = true;
+                   if (!out.latest.has_value() || *out.latest < t)
+                     out.latest = t;
+                 }));
+  // Criteria progress is cumulative (a report stays true until the next);
+  // the catalogue sources report per period.
+  out.reporting = source == measures::kCriteriaSource ? out.latest.has_value()
+                                                      : out.in_period;
   return out;
 }
 

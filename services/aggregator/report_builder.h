@@ -100,6 +100,9 @@ class ReportBuilder {
   struct UnitReports {
     bool in_period = false;            // a report in the period
     std::optional<absl::Time> latest;  // latest report up to the cutoff
+    // Counted in the coverage: for criteria a progress report up to the
+    // cutoff, for the catalogue sources a report in the period.
+    bool reporting = false;
   };
   // `unit`'s reports under `source` ("criteria", "publicservice",
   // "eidentity") in `window`: one prefix read of the unit's measures.
@@ -123,6 +126,13 @@ class ReportBuilder {
   absl::Status ScanMeasures(
       std::string_view prefix, std::string_view what, const Snapshot* snapshot,
       absl::FunctionRef<void(const MeasureKey&, int64_t)> fn) const;
+  // Visits the "at:" entries of `scope` that count in `window`, with their
+  // instant; DATA_LOSS if a bucket is corrupt.
+  absl::Status ScanWindow(std::string_view scope, const ReportWindow& window,
+                          const Snapshot* snapshot,
+                          absl::FunctionRef<void(std::string_view measure,
+                                                 absl::Time t, int64_t value)>
+                              fn) const;
   absl::StatusOr<WindowMeasures> ReadWindow(std::string_view scope,
                                             const ReportWindow& window,
                                             const Snapshot* snapshot) const;

@@ -56,7 +56,7 @@ absl::StatusOr<common::v1::Coverage> ReportBuilder::CatalogCoverage(
   for (const Unit* unit : expected) {
     ASSIGN_OR_RETURN(UnitReports r,
                      ReportsOf(unit->name, section.source, window, snapshot));
-    if (r.in_period) {
+    if (r.reporting) {
       ++reported;
     } else if (missing.size() < kMaxListed) {
       missing.push_back(unit->name);

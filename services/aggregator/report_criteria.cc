@@ -63,8 +63,7 @@ absl::Status ReportBuilder::BuildCriteria(std::string_view province,
     }
     return total;
   };
-  // Coverage: the units that reported progress by the cutoff (criteria
-  // progress is cumulative: a report stays true until the next one).
+  // Coverage: the units that reported progress by the cutoff.
   std::vector<const Unit*> province_level =
       units_->Children(province, UnitLevel::kAgency);
   ASSIGN_OR_RETURN(const Unit* self, units_->Lookup(province));
@@ -78,7 +77,7 @@ absl::Status ReportBuilder::BuildCriteria(std::string_view province,
       ASSIGN_OR_RETURN(
           UnitReports r,
           ReportsOf(u->name, measures::kCriteriaSource, window, snapshot));
-      if (r.latest.has_value()) ++n;
+      n += r.reporting;
     }
     return n;
   };
