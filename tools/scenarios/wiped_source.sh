@@ -35,6 +35,7 @@ sleep 2
 "${CTL[@]}" "${REPORT[@]}" | grep -E "All four|Khối Đảng" -A1 | head -3
 echo "## restart criteria-server on an EMPTY data dir (criteria-b); load Huế"
 kill "$CRIT"; wait "$CRIT" 2>/dev/null
+echo "restarted at $(date -u +%H:%M:%S.%N | cut -c1-12) UTC"
 start criteria-server criteria-b 52571
 sleep 1
 "${CTL[@]}" load "$W/synthetic-hue-2025-10" 2>&1 | tail -2
