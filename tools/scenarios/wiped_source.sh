@@ -41,7 +41,7 @@ sleep 1
 "${CTL[@]}" load "$W/synthetic-hue-2025-10" 2>&1 | tail -2
 sleep 5
 echo "## the aggregator's log"
-grep -E "lost its basis|rebuilt|caught up" "$W/agg.log" | tail -4
+grep -E "lost its basis|rebuilt|caught up" "$W/agg.log" | tail -5
 echo "## Phú Thọ (the new store holds none of it)"
 "${CTL[@]}" "${REPORT[@]}" | grep -E "All four|Khối Đảng" -A1 | head -3
 echo "## Huế (provinces/46)"
