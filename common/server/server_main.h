@@ -86,6 +86,21 @@ int ServerMain(int argc, char** argv, const ProgramInfo& info,
       info, *common, std::unique_ptr<Server>(std::move(*server)));
 }
 
+// For a service with no flags of its own: its options are the common ones.
+//
+//   return nq57::ServerMain<nq57::criteria::CriteriaServer,
+//                           nq57::criteria::CriteriaOptions>(
+//       argc, argv,
+//       {.program = "criteria-server", .default_listen = "127.0.0.1:50571"});
+template <typename ServerT, typename OptionsT>
+int ServerMain(int argc, char** argv, const ProgramInfo& info) {
+  return ServerMain<ServerT>(
+      argc, argv, info,
+      [](const ServerOptions& server) -> absl::StatusOr<OptionsT> {
+        return OptionsT{.server = server};
+      });
+}
+
 }  // namespace nq57
 
 #endif  // NQ57_COMMON_SERVER_SERVER_MAIN_H_

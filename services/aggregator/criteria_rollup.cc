@@ -1,5 +1,3 @@
-#include "services/aggregator/criteria_rollup.h"
-
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +7,7 @@
 #include "nq57/criteria/v1/criteria.pb.h"
 #include "services/aggregator/measure_names.h"
 #include "services/aggregator/point_in_time.h"
+#include "services/aggregator/source_adapter.h"
 
 namespace nq57::aggregator {
 namespace {
@@ -223,29 +222,8 @@ absl::Status ApplyAssignment(const changes::v1::ChangeRecord& record,
 
 }  // namespace
 
-std::string OpenDeadlineBucket(absl::Time deadline, absl::Time when) {
-  return absl::StrCat(
-      kOpenBucketPrefix,
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", deadline, absl::UTCTimeZone()),
-      "|", AtBucket(when));
-}
-
-bool ParseOpenDeadlineBucket(std::string_view bucket, absl::Time* deadline,
-                             absl::Time* when) {
-  const std::string_view prefix = kOpenBucketPrefix;
-  if (bucket.substr(0, prefix.size()) != prefix) return false;
-  const size_t bar = bucket.find('|');
-  if (bar == std::string_view::npos) return false;
-  std::string error;
-  return absl::ParseTime(
-             "%Y-%m-%dT%H:%M:%SZ",
-             std::string(bucket.substr(prefix.size(), bar - prefix.size())),
-             deadline, &error) &&
-         ParseAtBucket(bucket.substr(bar + 1), when);
-}
-
-absl::Status CriteriaRollup::Apply(const changes::v1::ChangeRecord& record,
-                                   RollupState& state) const {
+absl::Status ApplyCriteriaChange(const changes::v1::ChangeRecord& record,
+                                 RollupState& state) {
   const std::string& resource = record.resource();
   if (resource.rfind("criteria/", 0) == 0) {
     return ApplyCriterion(record, state);

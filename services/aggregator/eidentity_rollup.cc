@@ -1,5 +1,3 @@
-#include "services/aggregator/eidentity_rollup.h"
-
 #include <optional>
 
 #include "absl/strings/numbers.h"
@@ -12,6 +10,7 @@
 #include "nq57/eidentity/v1/eidentity.pb.h"
 #include "services/aggregator/measure_names.h"
 #include "services/aggregator/point_in_time.h"
+#include "services/aggregator/source_adapter.h"
 
 namespace nq57::aggregator {
 namespace {
@@ -71,8 +70,8 @@ bool Unpack(const google::protobuf::Any& any, MetricPoint* out) {
 
 }  // namespace
 
-absl::Status EidentityRollup::Apply(const changes::v1::ChangeRecord& record,
-                                    RollupState& state) const {
+absl::Status ApplyEidentityChange(const changes::v1::ChangeRecord& record,
+                                  RollupState& state) {
   // Only the dated points count; the "latest" series records repeat them.
   if (record.resource().find("/points/") == std::string::npos) {
     return absl::OkStatus();

@@ -1,11 +1,10 @@
-#include "services/aggregator/federation_rollup.h"
-
 #include "nq57/aggregator/v1/aggregator.pb.h"
+#include "services/aggregator/source_adapter.h"
 
 namespace nq57::aggregator {
 
-absl::Status FederationRollup::Apply(const changes::v1::ChangeRecord& record,
-                                     RollupState& state) const {
+absl::Status ApplyFederatedChange(const changes::v1::ChangeRecord& record,
+                                  RollupState& state) {
   v1::MeasureValue now, before;
   const bool has_now =
       record.has_new_value() && record.new_value().UnpackTo(&now);

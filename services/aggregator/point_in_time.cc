@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/base/absl_view.h"
 #include "common/base/vietnam_time.h"
@@ -35,6 +36,27 @@ absl::Status RecordReport(std::string_view source, std::string_view unit,
   return state.AddMeasure(
       {std::string(unit), AtBucket(when), measures::UnitReported(source)},
       sign);
+}
+
+std::string OpenDeadlineBucket(absl::Time deadline, absl::Time when) {
+  return absl::StrCat(
+      kOpenBucketPrefix,
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", deadline, absl::UTCTimeZone()),
+      "|", AtBucket(when));
+}
+
+bool ParseOpenDeadlineBucket(std::string_view bucket, absl::Time* deadline,
+                             absl::Time* when) {
+  const std::string_view prefix = kOpenBucketPrefix;
+  if (bucket.substr(0, prefix.size()) != prefix) return false;
+  const size_t bar = bucket.find('|');
+  if (bar == std::string_view::npos) return false;
+  std::string error;
+  return absl::ParseTime(
+             "%Y-%m-%dT%H:%M:%SZ",
+             std::string(bucket.substr(prefix.size(), bar - prefix.size())),
+             deadline, &error) &&
+         ParseAtBucket(bucket.substr(bar + 1), when);
 }
 
 }  // namespace nq57::aggregator

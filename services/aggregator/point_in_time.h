@@ -38,6 +38,14 @@ inline constexpr char kAtBucketPrefix[] = "at:";
 std::string AtBucket(absl::Time t);
 // The instant of an "at:" bucket; false if `bucket` is not one.
 bool ParseAtBucket(std::string_view bucket, absl::Time* t);
+// The open-deadline index: "open:<deadline, RFC 3339 UTC>|at:<seconds>",
+// the bucket of a task with `deadline` whose open count changes at `when`
+// (sorts by deadline, then time), and its inverse.
+inline constexpr char kOpenBucketPrefix[] = "open:";
+std::string OpenDeadlineBucket(absl::Time deadline, absl::Time when);
+bool ParseOpenDeadlineBucket(std::string_view bucket, absl::Time* deadline,
+                             absl::Time* when);
+
 // 00:00 in Vietnam on `day`: when a dated report takes effect.
 absl::Time StartOfDay(absl::CivilDay day);
 

@@ -1,5 +1,3 @@
-#include "services/aggregator/publicservice_rollup.h"
-
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +9,7 @@
 #include "nq57/publicservice/v1/publicservice.pb.h"
 #include "services/aggregator/measure_names.h"
 #include "services/aggregator/point_in_time.h"
+#include "services/aggregator/source_adapter.h"
 
 namespace nq57::aggregator {
 namespace {
@@ -93,8 +92,8 @@ bool Unpack(const google::protobuf::Any& any, T* out) {
 
 }  // namespace
 
-absl::Status PublicServiceRollup::Apply(const changes::v1::ChangeRecord& record,
-                                        RollupState& state) const {
+absl::Status ApplyPublicServiceChange(const changes::v1::ChangeRecord& record,
+                                      RollupState& state) {
   // Each record is a Procedure or a DossierStats; apply it as
   // -previous +new.
   Procedure p_old, p_new;

@@ -8,8 +8,8 @@
 #include "common/ratio/coverage.h"
 #include "common/ratio/ratio_proto.h"
 #include "common/store/key_codec.h"
-#include "services/aggregator/criteria_rollup.h"
 #include "services/aggregator/measure_names.h"
+#include "services/aggregator/point_in_time.h"
 #include "services/aggregator/report_builder.h"
 
 namespace nq57::aggregator {

@@ -188,11 +188,10 @@ std::vector<std::string> RollupEngine::ColumnFamilies() {
 
 absl::StatusOr<std::unique_ptr<RollupEngine>> RollupEngine::Create(
     Store* store, std::vector<SourceSpec> sources) {
-  std::map<std::string, std::unique_ptr<SourceAdapter>> adapters;
+  std::map<std::string, SourceAdapter> adapters;
   for (const SourceSpec& s : sources) {
-    ASSIGN_OR_RETURN(std::unique_ptr<SourceAdapter> adapter,
-                     MakeSourceAdapter(s.kind));
-    if (!adapters.emplace(s.name, std::move(adapter)).second) {
+    ASSIGN_OR_RETURN(SourceAdapter adapter, SourceAdapterFor(s.kind));
+    if (!adapters.emplace(s.name, adapter).second) {
       return absl::InvalidArgumentError(
           absl::StrCat("--source: duplicate source name \"", s.name, "\""));
     }
@@ -232,9 +231,8 @@ absl::StatusOr<bool> RollupEngine::ResetOtherLayout() {
   return reset;
 }
 
-RollupEngine::RollupEngine(
-    Store* store, std::vector<SourceSpec> sources,
-    std::map<std::string, std::unique_ptr<SourceAdapter>> adapters)
+RollupEngine::RollupEngine(Store* store, std::vector<SourceSpec> sources,
+                           std::map<std::string, SourceAdapter> adapters)
     : store_(store),
       sources_(std::move(sources)),
       adapters_(std::move(adapters)) {}
@@ -297,7 +295,7 @@ absl::StatusOr<uint64_t> RollupEngine::ApplyBatch(
   if (adapter == adapters_.end()) {
     return absl::NotFoundError(absl::StrCat("unknown source ", name));
   }
-  const SourceAdapter* apply_with = adapter->second.get();
+  const SourceAdapter apply_with = adapter->second;
   RETURN_IF_ERROR(CheckBasis(name, batch));
   absl::ReaderMutexLock shared(&reset_mu_);
   // Not a client write, so not MakeCommit: there is no request to make
@@ -328,7 +326,7 @@ absl::StatusOr<uint64_t> RollupEngine::ApplyBatch(
                     absl::StrCat("source ", name, ": expected sequence ",
                                  applied + 1, ", got ", record.sequence()));
               }
-              RETURN_IF_ERROR(apply_with->Apply(record, state));
+              RETURN_IF_ERROR(apply_with(record, state));
               applied = record.sequence();
             }
             position.set_sequence(applied);
@@ -388,7 +386,7 @@ absl::StatusOr<v1::RebuildResponse> RollupEngine::Rebuild(
   auto replay = [&](size_t i) {
     const SourceSpec& source = sources_[i];
     Replay& r = replays[i];
-    const SourceAdapter& adapter = *adapters_.at(source.name);
+    const SourceAdapter adapter = adapters_.at(source.name);
     uint64_t applied = 0, target = 0;
     absl::Status status = reader(
         source, 1,
@@ -418,7 +416,7 @@ absl::StatusOr<v1::RebuildResponse> RollupEngine::Rebuild(
                   "rebuild of ", source.name, ": expected sequence ",
                   applied + 1, ", got ", record.sequence()));
             }
-            RETURN_IF_ERROR(adapter.Apply(record, r.state));
+            RETURN_IF_ERROR(adapter(record, r.state));
             applied = record.sequence();
           }
           return applied < target;

@@ -149,7 +149,7 @@ class RollupEngine {
   // measures.
   absl::StatusOr<bool> ResetOtherLayout();
   RollupEngine(Store* store, std::vector<SourceSpec> sources,
-               std::map<std::string, std::unique_ptr<SourceAdapter>> adapters);
+               std::map<std::string, SourceAdapter> adapters);
 
   absl::Status CheckScope(const std::string& name, std::string_view scope)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(scopes_mu_);
@@ -157,7 +157,7 @@ class RollupEngine {
 
   Store* const store_;
   const std::vector<SourceSpec> sources_;
-  const std::map<std::string, std::unique_ptr<SourceAdapter>> adapters_;
+  const std::map<std::string, SourceAdapter> adapters_;
   bool recounting_for_layout_ = false;
   // ApplyBatch holds it shared, a replacing Rebuild exclusively.
   absl::Mutex reset_mu_;

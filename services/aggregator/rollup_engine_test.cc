@@ -15,7 +15,6 @@
 #include "nq57/criteria/v1/criteria.pb.h"
 #include "nq57/eidentity/v1/eidentity.pb.h"
 #include "nq57/publicservice/v1/publicservice.pb.h"
-#include "services/aggregator/criteria_rollup.h"
 #include "services/aggregator/point_in_time.h"
 #include "tests/support/temp_dir.h"
 

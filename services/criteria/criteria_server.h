@@ -6,11 +6,10 @@
 // it), builds the core, the adapter and the feed, and only then starts the
 // host, so nothing is served before everything it serves exists.
 //
-// Ownership: the server owns everything it built. Members are destroyed in
-// reverse order of declaration: the host first (no call in flight), then the
-// store (which completes queued commits) before the registry they refer to.
-// Thread-safety: host() and BeginShutdown() may be called from any thread
-// (BeginShutdown() once); the core and the store are thread-safe.
+// Ownership: the server owns everything it built; the registry, the store
+// and the feed live in DataServer (data_server.h says in which order things
+// go). Thread-safety: host() and BeginShutdown() may be called from any
+// thread (BeginShutdown() once); the core and the store are thread-safe.
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<criteria::CriteriaServer> server,
 //                    criteria::CriteriaServer::Create(
@@ -23,11 +22,9 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "common/server/change_feed_service.h"
+#include "common/server/data_server.h"
 #include "common/server/server.h"
 #include "common/server/server_host.h"
-#include "common/store/store.h"
-#include "common/units/unit_registry.h"
 #include "services/criteria/criteria_core.h"
 #include "services/criteria/criteria_service.h"
 
@@ -37,27 +34,19 @@ struct CriteriaOptions {
   ServerOptions server;
 };
 
-class CriteriaServer final : public Server {
+class CriteriaServer final : public DataServer {
  public:
   static absl::StatusOr<std::unique_ptr<CriteriaServer>> Create(
       const CriteriaOptions& options);
 
   ServerHost& host() override { return *host_; }
-  // Closes the change log so Subscribe streams end before the drain.
-  void BeginShutdown() override { store_->change_log().Close(); }
-
-  Store& store() { return *store_; }
   const CriteriaCore& core() const { return core_; }
 
  private:
-  CriteriaServer(std::unique_ptr<UnitRegistry> units,
-                 std::unique_ptr<Store> store);
+  explicit CriteriaServer(Basics basics);
 
-  const std::unique_ptr<UnitRegistry> units_;
-  const std::unique_ptr<Store> store_;
   const CriteriaCore core_;
   CriteriaService criteria_;
-  ChangeFeedService feed_;
   std::unique_ptr<ServerHost> host_;  // last: stops serving first
 };
 

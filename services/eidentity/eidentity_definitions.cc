@@ -22,25 +22,30 @@ namespace {
 
 constexpr std::string_view kDefinitionPrefix = "metricDefinitions/";
 
+// What a measure and an indicator definition share: name, code, labels and
+// the catalogue version they come from.
+template <typename CatalogEntry>
+v1::MetricDefinition Named(const CatalogEntry& entry,
+                           const IndicatorCatalog& catalog) {
+  v1::MetricDefinition d;
+  d.set_name(absl::StrCat(AbslView(kDefinitionPrefix), entry.code()));
+  d.set_code(entry.code());
+  d.set_name_vi(entry.name_vi());
+  d.set_name_en(entry.name_en());
+  d.set_catalog_version(catalog.version());
+  return d;
+}
+
 std::vector<v1::MetricDefinition> Definitions(const IndicatorCatalog& catalog) {
   std::vector<v1::MetricDefinition> out;
   for (const auto& m : catalog.config().measures()) {
-    v1::MetricDefinition d;
-    d.set_name(absl::StrCat(AbslView(kDefinitionPrefix), m.code()));
-    d.set_code(m.code());
-    d.set_name_vi(m.name_vi());
-    d.set_name_en(m.name_en());
+    v1::MetricDefinition d = Named(m, catalog);
     d.set_kind(KindOf(m));
     d.set_aggregation(common::v1::RATIO_OF_SUMS);
-    d.set_catalog_version(catalog.version());
     out.push_back(std::move(d));
   }
   for (const auto& i : catalog.config().indicators()) {
-    v1::MetricDefinition d;
-    d.set_name(absl::StrCat(AbslView(kDefinitionPrefix), i.code()));
-    d.set_code(i.code());
-    d.set_name_vi(i.name_vi());
-    d.set_name_en(i.name_en());
+    v1::MetricDefinition d = Named(i, catalog);
     d.set_kind(v1::RATIO);
     *d.mutable_numerator() = i.numerator();
     *d.mutable_denominator() = i.denominator();
@@ -50,7 +55,6 @@ std::vector<v1::MetricDefinition> Definitions(const IndicatorCatalog& catalog) {
                           : i.aggregation());
     d.set_rounding(ToProto(FromProto(i.rounding())));
     d.set_decimals(i.decimals());
-    d.set_catalog_version(catalog.version());
     out.push_back(std::move(d));
   }
   return out;

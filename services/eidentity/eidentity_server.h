@@ -9,10 +9,10 @@
 // values). BeginShutdown() closes the change log so Subscribe streams end
 // before the drain.
 //
-// Ownership: the server owns everything it built. Members are destroyed in
-// reverse order of declaration: the host first (no call in flight), then the
-// store (which completes queued commits) before the registry and catalogue
-// those commits refer to.
+// Ownership: the server owns everything it built; the registry, the store
+// and the feed live in DataServer (data_server.h says in which order things
+// go). The host goes first, and it waits for every call, so no commit that
+// refers to the catalogue is left when the catalogue goes.
 // Thread-safety: host() and BeginShutdown() may be called from any thread;
 // the services it serves are thread-safe.
 //
@@ -29,11 +29,9 @@
 
 #include "absl/status/statusor.h"
 #include "common/indicators/indicator_catalog.h"
-#include "common/server/change_feed_service.h"
+#include "common/server/data_server.h"
 #include "common/server/server.h"
 #include "common/server/server_host.h"
-#include "common/store/store.h"
-#include "common/units/unit_registry.h"
 #include "services/eidentity/eidentity_core.h"
 #include "services/eidentity/eidentity_service.h"
 
@@ -47,7 +45,7 @@ struct EidentityOptions {
   int stale_after_days = kDefaultStaleAfterDays;
 };
 
-class EidentityServer final : public Server {
+class EidentityServer final : public DataServer {
  public:
   // The catalogue's path under the config directory.
   static constexpr char kCatalogPath[] = "/indicators/eidentity.textproto";
@@ -56,22 +54,15 @@ class EidentityServer final : public Server {
       const EidentityOptions& options);
 
   ServerHost& host() override { return *host_; }
-  void BeginShutdown() override { store_->change_log().Close(); }
-
-  Store& store() { return *store_; }
   const EidentityCore& core() const { return core_; }
 
  private:
-  EidentityServer(std::unique_ptr<UnitRegistry> units,
-                  std::unique_ptr<IndicatorCatalog> catalog,
-                  std::unique_ptr<Store> store, EidentityCoreOptions options);
+  EidentityServer(Basics basics, std::unique_ptr<IndicatorCatalog> catalog,
+                  EidentityCoreOptions options);
 
-  const std::unique_ptr<UnitRegistry> units_;
   const std::unique_ptr<IndicatorCatalog> catalog_;
-  const std::unique_ptr<Store> store_;
   const EidentityCore core_;
   EidentityService eidentity_;
-  ChangeFeedService feed_;
   std::unique_ptr<ServerHost> host_;  // last: stops serving first
 };
 

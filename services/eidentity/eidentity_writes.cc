@@ -174,29 +174,25 @@ class SnapshotWriter {
 
     if (v.kind == v1::STOCK && !s.correction) {
       // Re-reporting a date lower is a decrease like any other.
-      if (old.has_value() && v.value < old->value()) {
-        return InvalidFieldError(
-            v.field, absl::StrCat("decreases from ", old->value(),
-                                  " already reported as of ",
-                                  DateText(FromProtoDate(old->as_of_date())),
-                                  "; a decrease needs correction and "
-                                  "correction_reason"));
-      }
-      if (prev.has_value() && v.value < prev->value()) {
+      // A stock may only grow through time; the point it would shrink
+      // against is named in the error.
+      auto shrinks = [&](const char* relation, const auto& point,
+                         const char* reported) {
         return InvalidFieldError(
             v.field,
-            absl::StrCat("decreases from ", prev->value(), " reported as of ",
-                         DateText(FromProtoDate(prev->as_of_date())),
+            absl::StrCat(relation, " ", point->value(), " ", reported, " ",
+                         DateText(FromProtoDate(point->as_of_date())),
                          "; a decrease needs correction and "
                          "correction_reason"));
+      };
+      if (old.has_value() && v.value < old->value()) {
+        return shrinks("decreases from", old, "already reported as of");
+      }
+      if (prev.has_value() && v.value < prev->value()) {
+        return shrinks("decreases from", prev, "reported as of");
       }
       if (next.has_value() && v.value > next->value()) {
-        return InvalidFieldError(
-            v.field, absl::StrCat("exceeds ", next->value(),
-                                  " reported as of the later ",
-                                  DateText(FromProtoDate(next->as_of_date())),
-                                  "; a decrease needs correction and "
-                                  "correction_reason"));
+        return shrinks("exceeds", next, "reported as of the later");
       }
     }
 

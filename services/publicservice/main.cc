@@ -4,11 +4,8 @@
 #include "services/publicservice/publicservice_server.h"
 
 int main(int argc, char** argv) {
-  return nq57::ServerMain<nq57::publicservice::PublicServiceServer>(
+  return nq57::ServerMain<nq57::publicservice::PublicServiceServer,
+                          nq57::publicservice::PublicServiceOptions>(
       argc, argv,
-      {.program = "publicservice-server", .default_listen = "127.0.0.1:50572"},
-      [](const nq57::ServerOptions& server)
-          -> absl::StatusOr<nq57::publicservice::PublicServiceOptions> {
-        return nq57::publicservice::PublicServiceOptions{.server = server};
-      });
+      {.program = "publicservice-server", .default_listen = "127.0.0.1:50572"});
 }

@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "common/base/status_macros.h"
-#include "common/server/data_service_host.h"
 #include "common/time/clock.h"
 
 namespace nq57::publicservice {
@@ -12,9 +11,6 @@ namespace nq57::publicservice {
 absl::StatusOr<std::unique_ptr<PublicServiceServer>>
 PublicServiceServer::Create(const PublicServiceOptions& options) {
   const ServerOptions& server_options = options.server;
-  ASSIGN_OR_RETURN(std::unique_ptr<UnitRegistry> units,
-                   UnitRegistry::Load(server_options.config_dir,
-                                      {.province = server_options.province}));
   ASSIGN_OR_RETURN(
       std::unique_ptr<IndicatorCatalog> catalog,
       IndicatorCatalog::LoadFile(
@@ -22,27 +18,23 @@ PublicServiceServer::Create(const PublicServiceOptions& options) {
               .string()));
   RETURN_IF_ERROR(PublicServiceCore::CheckCatalog(*catalog));
   ASSIGN_OR_RETURN(
-      std::unique_ptr<Store> store,
-      Store::Open(server_options.data_dir,
-                  {.column_families = PublicServiceCore::ColumnFamilies()}));
-  auto server = std::unique_ptr<PublicServiceServer>(new PublicServiceServer(
-      std::move(units), std::move(catalog), std::move(store)));
+      Basics basics,
+      OpenBasics(server_options, PublicServiceCore::ColumnFamilies()));
+  auto server = std::unique_ptr<PublicServiceServer>(
+      new PublicServiceServer(std::move(basics), std::move(catalog)));
   ASSIGN_OR_RETURN(
       server->host_,
-      StartDataServiceHost(server_options, &server->statistics_,
-                           v1::PublicServiceStatistics::service_full_name(),
-                           &server->feed_, *server->store_, "publicservice"));
+      server->StartHost(server_options, &server->statistics_,
+                        v1::PublicServiceStatistics::service_full_name(),
+                        "publicservice"));
   return server;
 }
 
 PublicServiceServer::PublicServiceServer(
-    std::unique_ptr<UnitRegistry> units,
-    std::unique_ptr<IndicatorCatalog> catalog, std::unique_ptr<Store> store)
-    : units_(std::move(units)),
+    Basics basics, std::unique_ptr<IndicatorCatalog> catalog)
+    : DataServer(std::move(basics)),
       catalog_(std::move(catalog)),
-      store_(std::move(store)),
       core_(store_.get(), units_.get(), catalog_.get(), RealClock()),
-      statistics_(&core_, store_.get()),
-      feed_(&store_->change_log(), units_->deployment_province()) {}
+      statistics_(&core_, store_.get()) {}
 
 }  // namespace nq57::publicservice

@@ -11,9 +11,10 @@
 // everything it serves exists. BeginShutdown() closes the change log so
 // Subscribe streams end before the drain.
 //
-// Ownership: members are destroyed in reverse order of declaration: the
-// host first (no call in flight), then the store (which completes queued
-// commits) before the registry and catalogue its commits refer to.
+// Ownership: the registry, the store and the feed live in DataServer
+// (data_server.h says in which order things go). The host goes first, and
+// it waits for every call, so no commit that refers to the catalogue is left
+// when the catalogue goes.
 // Thread-safety: host() and BeginShutdown() may be called from any thread;
 // the services it serves are thread-safe.
 //
@@ -29,11 +30,9 @@
 
 #include "absl/status/statusor.h"
 #include "common/indicators/indicator_catalog.h"
-#include "common/server/change_feed_service.h"
+#include "common/server/data_server.h"
 #include "common/server/server.h"
 #include "common/server/server_host.h"
-#include "common/store/store.h"
-#include "common/units/unit_registry.h"
 #include "services/publicservice/publicservice_core.h"
 #include "services/publicservice/publicservice_service.h"
 
@@ -43,7 +42,7 @@ struct PublicServiceOptions {
   ServerOptions server;
 };
 
-class PublicServiceServer final : public Server {
+class PublicServiceServer final : public DataServer {
  public:
   // The catalogue file, relative to the config directory.
   static constexpr char kCatalogPath[] = "indicators/publicservice.textproto";
@@ -52,22 +51,14 @@ class PublicServiceServer final : public Server {
       const PublicServiceOptions& options);
 
   ServerHost& host() override { return *host_; }
-  void BeginShutdown() override { store_->change_log().Close(); }
-
-  Store& store() { return *store_; }
   const PublicServiceCore& core() const { return core_; }
 
  private:
-  PublicServiceServer(std::unique_ptr<UnitRegistry> units,
-                      std::unique_ptr<IndicatorCatalog> catalog,
-                      std::unique_ptr<Store> store);
+  PublicServiceServer(Basics basics, std::unique_ptr<IndicatorCatalog> catalog);
 
-  const std::unique_ptr<UnitRegistry> units_;
   const std::unique_ptr<IndicatorCatalog> catalog_;
-  const std::unique_ptr<Store> store_;
   const PublicServiceCore core_;
   PublicServiceStatisticsService statistics_;
-  ChangeFeedService feed_;
   std::unique_ptr<ServerHost> host_;  // last: stops serving first
 };
 

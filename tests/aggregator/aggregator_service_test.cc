@@ -29,6 +29,9 @@ using ::nq57::testing::LoopbackServerOptions;
 using ::nq57::testing::Shutdown;
 using ::nq57::testing::ViolationsOf;
 
+using Stub = AggregatorService::Stub;
+using ::nq57::testing::CallOnce;
+
 class AggregatorServiceTest : public nq57::testing::TempDirTest {
  protected:
   void SetUp() override {
@@ -102,11 +105,10 @@ class AggregatorServiceTest : public nq57::testing::TempDirTest {
   }
 
   aggregator::v1::Report Report(const std::string& province) {
-    grpc::ClientContext ctx;
     aggregator::v1::GetReportRequest req;
     req.set_province(province);
     aggregator::v1::Report out;
-    grpc::Status s = stub_->GetReport(&ctx, req, &out);
+    grpc::Status s = CallOnce(*stub_, &Stub::GetReport, req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out;
   }
@@ -130,26 +132,22 @@ class AggregatorServiceTest : public nq57::testing::TempDirTest {
 };
 
 TEST_F(AggregatorServiceTest, ReportErrorsNameTheField) {
-  grpc::ClientContext c1;
   aggregator::v1::GetReportRequest req;
   aggregator::v1::Report out;
-  grpc::Status s = stub_->GetReport(&c1, req, &out);
+  grpc::Status s = CallOnce(*stub_, &Stub::GetReport, req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ViolationsOf(s)[0].field, "province");
-  grpc::ClientContext c2;
   req.set_province("provinces/99");
-  EXPECT_EQ(stub_->GetReport(&c2, req, &out).error_code(),
+  EXPECT_EQ(CallOnce(*stub_, &Stub::GetReport, req, &out).error_code(),
             grpc::StatusCode::NOT_FOUND);
-  grpc::ClientContext c3;
   req.set_province("provinces/25");
   req.set_period("2025-13");
-  s = stub_->GetReport(&c3, req, &out);
+  s = CallOnce(*stub_, &Stub::GetReport, req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ViolationsOf(s)[0].field, "period");
-  grpc::ClientContext c4;
   req.set_province("provinces/25/communes/07900");
   req.clear_period();
-  EXPECT_EQ(stub_->GetReport(&c4, req, &out).error_code(),
+  EXPECT_EQ(CallOnce(*stub_, &Stub::GetReport, req, &out).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 
   // Publish validates period and as_of like every other RPC, and freezes
@@ -162,7 +160,6 @@ TEST_F(AggregatorServiceTest, ReportErrorsNameTheField) {
   for (const Bad& bad :
        {Bad{"2099-01", 0, "period"}, Bad{"2025-10", int64_t{1} << 62, "as_of"},
         Bad{"2025-11", 1761152400, "period"}}) {
-    grpc::ClientContext ctx;
     aggregator::v1::PublishRequest publish;
     publish.set_request_id(absl::StrCat("bad-", bad.field, bad.period));
     publish.set_province("provinces/25");
@@ -171,17 +168,17 @@ TEST_F(AggregatorServiceTest, ReportErrorsNameTheField) {
       publish.mutable_as_of()->set_seconds(bad.as_of_seconds);
     }
     aggregator::v1::Snapshot snapshot;
-    const grpc::Status status = stub_->Publish(&ctx, publish, &snapshot);
+    const grpc::Status status =
+        CallOnce(*stub_, &Stub::Publish, publish, &snapshot);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
         << bad.period << " " << status.error_message();
     ASSERT_FALSE(ViolationsOf(status).empty()) << status.error_message();
     EXPECT_EQ(ViolationsOf(status)[0].field, bad.field);
   }
-  grpc::ClientContext list_ctx;
   aggregator::v1::ListSnapshotsRequest list;
   list.set_province("provinces/25");
   aggregator::v1::ListSnapshotsResponse listed;
-  ASSERT_TRUE(stub_->ListSnapshots(&list_ctx, list, &listed).ok());
+  ASSERT_TRUE(CallOnce(*stub_, &Stub::ListSnapshots, list, &listed).ok());
   EXPECT_EQ(listed.snapshots_size(), 0);
 }
 
@@ -208,28 +205,25 @@ TEST_F(AggregatorServiceTest, PublishSnapshotsDiffExportExplain) {
   EXPECT_NE(second.content_hash(), first.content_hash());
 
   // Immutable: the first snapshot still says what was sent.
-  grpc::ClientContext g;
   aggregator::v1::GetSnapshotRequest get;
   get.set_name(first.name());
   aggregator::v1::Snapshot again;
-  ASSERT_TRUE(stub_->GetSnapshot(&g, get, &again).ok());
+  ASSERT_TRUE(CallOnce(*stub_, &Stub::GetSnapshot, get, &again).ok());
   EXPECT_EQ(again.content_hash(), first.content_hash());
   EXPECT_EQ(again.report().criteria().total().value().ratio().numerator(), 1);
 
-  grpc::ClientContext l;
   aggregator::v1::ListSnapshotsRequest list;
   list.set_province("provinces/25");
   aggregator::v1::ListSnapshotsResponse listed;
-  ASSERT_TRUE(stub_->ListSnapshots(&l, list, &listed).ok());
+  ASSERT_TRUE(CallOnce(*stub_, &Stub::ListSnapshots, list, &listed).ok());
   ASSERT_EQ(listed.snapshots_size(), 2);
   EXPECT_FALSE(listed.snapshots(0).has_report());
 
-  grpc::ClientContext d;
   aggregator::v1::DiffSnapshotsRequest diff_req;
   diff_req.set_from(first.name());
   diff_req.set_to(second.name());
   aggregator::v1::SnapshotDiff diff;
-  ASSERT_TRUE(stub_->DiffSnapshots(&d, diff_req, &diff).ok());
+  ASSERT_TRUE(CallOnce(*stub_, &Stub::DiffSnapshots, diff_req, &diff).ok());
   bool data_changed = false;
   for (const auto& change : diff.changes()) {
     if (change.id() == "criteria.block_group.GOVERNMENT.DATA") {
@@ -241,27 +235,24 @@ TEST_F(AggregatorServiceTest, PublishSnapshotsDiffExportExplain) {
   }
   EXPECT_TRUE(data_changed);
 
-  grpc::ClientContext bad;
   diff_req.set_to("provinces/25/snapshots/9");
-  grpc::Status s = stub_->DiffSnapshots(&bad, diff_req, &diff);
+  grpc::Status s = CallOnce(*stub_, &Stub::DiffSnapshots, diff_req, &diff);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
 
   // Export: canonical JSON that parses back, and CSV.
-  grpc::ClientContext e1;
   aggregator::v1::ExportRequest export_req;
   export_req.set_snapshot(first.name());
   export_req.set_format(aggregator::v1::ExportRequest::JSON);
   aggregator::v1::ExportResponse exported;
-  ASSERT_TRUE(stub_->Export(&e1, export_req, &exported).ok());
+  ASSERT_TRUE(CallOnce(*stub_, &Stub::Export, export_req, &exported).ok());
   EXPECT_EQ(exported.content_type(), "application/json");
   aggregator::v1::Report parsed;
   ASSERT_TRUE(
       google::protobuf::util::JsonStringToMessage(exported.content(), &parsed)
           .ok());
   EXPECT_EQ(parsed.criteria().total().value().ratio().numerator(), 1);
-  grpc::ClientContext e2;
   export_req.set_format(aggregator::v1::ExportRequest::CSV);
-  ASSERT_TRUE(stub_->Export(&e2, export_req, &exported).ok());
+  ASSERT_TRUE(CallOnce(*stub_, &Stub::Export, export_req, &exported).ok());
   std::vector<std::string> lines = absl::StrSplit(exported.content(), '\n');
   EXPECT_EQ(lines[0].substr(0, 24), "province,period,figure,l");
   bool platforms_row = false;
@@ -273,21 +264,20 @@ TEST_F(AggregatorServiceTest, PublishSnapshotsDiffExportExplain) {
   }
   EXPECT_TRUE(platforms_row) << exported.content();
 
-  grpc::ClientContext x;
   aggregator::v1::ExplainRequest explain_req;
   explain_req.set_province("provinces/25");
   explain_req.set_figure("criteria.block.GOVERNMENT");
   aggregator::v1::Explanation explanation;
-  ASSERT_TRUE(stub_->Explain(&x, explain_req, &explanation).ok());
+  ASSERT_TRUE(CallOnce(*stub_, &Stub::Explain, explain_req, &explanation).ok());
   EXPECT_EQ(explanation.inputs().at("completed"), 2);
   EXPECT_EQ(explanation.inputs().at("assigned"), 2);
   ASSERT_EQ(explanation.units_counted_size(), 1);
   EXPECT_EQ(explanation.units_counted(0), "provinces/25");
   EXPECT_GT(explanation.input_sequences().at("criteria"), 0u);
-  grpc::ClientContext x2;
   explain_req.set_figure("criteria.nope");
-  EXPECT_EQ(stub_->Explain(&x2, explain_req, &explanation).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      CallOnce(*stub_, &Stub::Explain, explain_req, &explanation).error_code(),
+      grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(AggregatorServiceTest, RankingsListReportsAndRankHistory) {
@@ -296,11 +286,10 @@ TEST_F(AggregatorServiceTest, RankingsListReportsAndRankHistory) {
   Assign("provinces/01", criteria::v1::PLATFORMS);
   Assign("provinces/04", criteria::v1::PLATFORMS);
   CatchUp();
-  grpc::ClientContext r;
   aggregator::v1::GetRankingsRequest req;
   req.set_group("PLATFORMS");
   aggregator::v1::Rankings rankings;
-  ASSERT_TRUE(stub_->GetRankings(&r, req, &rankings).ok());
+  ASSERT_TRUE(CallOnce(*stub_, &Stub::GetRankings, req, &rankings).ok());
   ASSERT_EQ(rankings.entries_size(), 3);
   EXPECT_EQ(rankings.entries(0).rank(), 1);
   EXPECT_EQ(rankings.entries(1).rank(), 2);
@@ -309,27 +298,24 @@ TEST_F(AggregatorServiceTest, RankingsListReportsAndRankHistory) {
   EXPECT_EQ(rankings.history_size(), 0);
 
   Publish("publish-rank");
-  grpc::ClientContext r2;
-  ASSERT_TRUE(stub_->GetRankings(&r2, req, &rankings).ok());
+  ASSERT_TRUE(CallOnce(*stub_, &Stub::GetRankings, req, &rankings).ok());
   ASSERT_EQ(rankings.history_size(), 1);
   EXPECT_EQ(rankings.history(0).rank_by_province().at("provinces/25"), 1);
   EXPECT_EQ(rankings.history(0).rank_by_province().at("provinces/04"), 2);
 
-  grpc::ClientContext bad;
   req.set_group("NOT_A_GROUP");
-  grpc::Status s = stub_->GetRankings(&bad, req, &rankings);
+  grpc::Status s = CallOnce(*stub_, &Stub::GetRankings, req, &rankings);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
   // Paging through the provinces' reports, one per page.
   std::vector<std::string> seen;
   std::string token;
   do {
-    grpc::ClientContext lc;
     aggregator::v1::ListReportsRequest list;
     list.set_page_size(1);
     list.set_page_token(token);
     aggregator::v1::ListReportsResponse page;
-    ASSERT_TRUE(stub_->ListReports(&lc, list, &page).ok());
+    ASSERT_TRUE(CallOnce(*stub_, &Stub::ListReports, list, &page).ok());
     for (const auto& report : page.reports()) seen.push_back(report.province());
     token = page.next_page_token();
   } while (!token.empty());
@@ -337,11 +323,10 @@ TEST_F(AggregatorServiceTest, RankingsListReportsAndRankHistory) {
                                             "provinces/25"}));
 
   // A hand-made token is not a token of this listing.
-  grpc::ClientContext forged;
   aggregator::v1::ListReportsRequest list;
   list.set_page_token("provinces/01");
   aggregator::v1::ListReportsResponse page;
-  s = stub_->ListReports(&forged, list, &page);
+  s = CallOnce(*stub_, &Stub::ListReports, list, &page);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ViolationsOf(s)[0].field, "page_token");
 }
@@ -390,10 +375,9 @@ TEST_F(AggregatorServiceTest, RebuildOnTheWorkerEqualsIncremental) {
   Complete(Assign("provinces/25", criteria::v1::PLATFORMS));
   Assign("provinces/25", criteria::v1::DATA);
   CatchUp();
-  grpc::ClientContext ctx;
   aggregator::v1::RebuildRequest req;
   aggregator::v1::RebuildResponse rebuilt;
-  grpc::Status s = stub_->Rebuild(&ctx, req, &rebuilt);
+  grpc::Status s = CallOnce(*stub_, &Stub::Rebuild, req, &rebuilt);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(rebuilt.equal())
       << (rebuilt.differences_size() ? rebuilt.differences(0) : "");

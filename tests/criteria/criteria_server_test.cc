@@ -33,15 +33,6 @@ class CriteriaServerTest
     : public nq57::testing::LoopbackServerTest<CriteriaServer,
                                                v1::CriteriaService> {
  protected:
-  template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*,
-                                                 const Request&, Response*),
-                    const Request& request, Response* response) {
-    grpc::ClientContext context;
-    context.AddMetadata("x-nq57-actor", "test-platform");
-    return (stub_.get()->*method)(&context, request, response);
-  }
-
   grpc::Status CreateCriterion(const std::string& code, v1::Block block,
                                v1::Group group, common::v1::UnitLevel level,
                                std::optional<absl::Time> deadline = {},

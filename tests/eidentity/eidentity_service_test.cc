@@ -30,6 +30,8 @@ v1::Snapshot Snapshot(const std::string& unit, common::v1::Date date,
   return s;
 }
 
+using Stub = v1::EidentityService::Stub;
+
 class EidentityServiceTest
     : public nq57::testing::LoopbackServerTest<EidentityServer,
                                                v1::EidentityService> {
@@ -46,12 +48,11 @@ class EidentityServiceTest
 
   grpc::Status Report(const v1::Snapshot& s, const std::string& request_id,
                       v1::ReportSnapshotResponse* out = nullptr) {
-    grpc::ClientContext ctx;
     v1::ReportSnapshotRequest req;
     *req.mutable_snapshot() = s;
     req.set_request_id(request_id);
     v1::ReportSnapshotResponse resp;
-    grpc::Status status = stub_->ReportSnapshot(&ctx, req, &resp);
+    grpc::Status status = Call(&Stub::ReportSnapshot, req, &resp);
     if (out != nullptr) *out = resp;
     return status;
   }
@@ -60,29 +61,25 @@ class EidentityServiceTest
 };
 
 TEST_F(EidentityServiceTest, MetricDefinitions) {
-  grpc::ClientContext ctx;
   v1::ListMetricDefinitionsRequest req;
   req.set_page_size(5);
   v1::ListMetricDefinitionsResponse resp;
-  ASSERT_TRUE(stub_->ListMetricDefinitions(&ctx, req, &resp).ok());
+  ASSERT_TRUE(Call(&Stub::ListMetricDefinitions, req, &resp).ok());
   EXPECT_EQ(resp.metric_definitions_size(), 5);
   EXPECT_FALSE(resp.next_page_token().empty());
 
-  grpc::ClientContext bad_ctx;
   req.set_page_token("xyz");
-  EXPECT_EQ(FieldOf(stub_->ListMetricDefinitions(&bad_ctx, req, &resp)),
+  EXPECT_EQ(FieldOf(Call(&Stub::ListMetricDefinitions, req, &resp)),
             "page_token");
 
-  grpc::ClientContext get_ctx;
   v1::GetMetricDefinitionRequest get;
   get.set_name("metricDefinitions/eid_accounts_issued");
   v1::MetricDefinition def;
-  ASSERT_TRUE(stub_->GetMetricDefinition(&get_ctx, get, &def).ok());
+  ASSERT_TRUE(Call(&Stub::GetMetricDefinition, get, &def).ok());
   EXPECT_EQ(def.kind(), v1::STOCK);
   EXPECT_EQ(def.catalog_version(), "eidentity-2025.12");
-  grpc::ClientContext missing_ctx;
   get.set_name("metricDefinitions/nope");
-  EXPECT_EQ(stub_->GetMetricDefinition(&missing_ctx, get, &def).error_code(),
+  EXPECT_EQ(Call(&Stub::GetMetricDefinition, get, &def).error_code(),
             grpc::StatusCode::NOT_FOUND);
 }
 
@@ -107,39 +104,35 @@ TEST_F(EidentityServiceTest, ReportSnapshotAndItsErrors) {
   grpc::Status unknown = Report(
       Snapshot("provinces/25/communes/11111", Date(2025, 10, 2), 1, 1), "");
   EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
-  grpc::ClientContext ctx;
   v1::ReportSnapshotRequest empty;
   v1::ReportSnapshotResponse resp;
-  EXPECT_EQ(FieldOf(stub_->ReportSnapshot(&ctx, empty, &resp)), "snapshot");
+  EXPECT_EQ(FieldOf(Call(&Stub::ReportSnapshot, empty, &resp)), "snapshot");
 }
 
 TEST_F(EidentityServiceTest, BatchRollupUnitMetricsAndHistory) {
   {
-    grpc::ClientContext ctx;
     v1::BatchReportSnapshotsRequest req;
     *req.add_snapshots() = Snapshot(kCommune, Date(2025, 10, 1), 100, 90);
     *req.add_snapshots() = Snapshot(kOther, Date(2025, 10, 20), 300, 280);
     *req.add_snapshots() = Snapshot(kCommune, Date(2025, 10, 21), 150, 151);
     v1::BatchReportSnapshotsResponse resp;
-    grpc::Status s = stub_->BatchReportSnapshots(&ctx, req, &resp);
+    grpc::Status s = Call(&Stub::BatchReportSnapshots, req, &resp);
     EXPECT_EQ(FieldOf(s), "snapshots[2].values.eid_accounts_activated.count");
   }
   {
-    grpc::ClientContext ctx;
     v1::BatchReportSnapshotsRequest req;
     *req.add_snapshots() = Snapshot(kCommune, Date(2025, 10, 1), 100, 90);
     *req.add_snapshots() = Snapshot(kOther, Date(2025, 10, 20), 300, 280);
     v1::BatchReportSnapshotsResponse resp;
-    ASSERT_TRUE(stub_->BatchReportSnapshots(&ctx, req, &resp).ok());
+    ASSERT_TRUE(Call(&Stub::BatchReportSnapshots, req, &resp).ok());
     EXPECT_EQ(resp.results_size(), 2);
   }
   {
-    grpc::ClientContext ctx;
     v1::RollupMetricsRequest req;
     req.set_parent("provinces/25");
     *req.mutable_as_of_date() = Date(2025, 10, 21);
     v1::Rollup rollup;
-    ASSERT_TRUE(stub_->RollupMetrics(&ctx, req, &rollup).ok());
+    ASSERT_TRUE(Call(&Stub::RollupMetrics, req, &rollup).ok());
     EXPECT_EQ(rollup.coverage().reported(), 2);
     EXPECT_EQ(rollup.coverage().expected(), 148);
     EXPECT_EQ(rollup.coverage().missing_count(), 146);
@@ -157,23 +150,20 @@ TEST_F(EidentityServiceTest, BatchRollupUnitMetricsAndHistory) {
     }
   }
   {
-    grpc::ClientContext ctx;
     v1::RollupMetricsRequest req;
     req.set_parent(kCommune);
     v1::Rollup rollup;
-    EXPECT_EQ(FieldOf(stub_->RollupMetrics(&ctx, req, &rollup)), "parent");
-    grpc::ClientContext ctx2;
+    EXPECT_EQ(FieldOf(Call(&Stub::RollupMetrics, req, &rollup)), "parent");
     req.set_parent("provinces/77");
-    EXPECT_EQ(stub_->RollupMetrics(&ctx2, req, &rollup).error_code(),
+    EXPECT_EQ(Call(&Stub::RollupMetrics, req, &rollup).error_code(),
               grpc::StatusCode::NOT_FOUND);
   }
   {
-    grpc::ClientContext ctx;
     v1::GetUnitMetricsRequest req;
     req.set_unit(kOther);
     *req.mutable_as_of_date() = Date(2025, 10, 25);
     v1::UnitMetrics metrics;
-    ASSERT_TRUE(stub_->GetUnitMetrics(&ctx, req, &metrics).ok());
+    ASSERT_TRUE(Call(&Stub::GetUnitMetrics, req, &metrics).ok());
     EXPECT_EQ(metrics.unit().display_name(), "Nông Trang");
     for (const auto& f : metrics.figures()) {
       if (f.metric() == "eid_accounts_issued") {
@@ -182,24 +172,21 @@ TEST_F(EidentityServiceTest, BatchRollupUnitMetricsAndHistory) {
         EXPECT_EQ(f.value_date().day(), 20);
       }
     }
-    grpc::ClientContext ctx2;
     req.set_unit("provinces/25/communes/12345");
-    EXPECT_EQ(stub_->GetUnitMetrics(&ctx2, req, &metrics).error_code(),
+    EXPECT_EQ(Call(&Stub::GetUnitMetrics, req, &metrics).error_code(),
               grpc::StatusCode::NOT_FOUND);
   }
   {
-    grpc::ClientContext ctx;
     v1::GetHistoryRequest req;
     req.set_unit(kCommune);
     req.set_metric("eid_accounts_activated");
     v1::GetHistoryResponse history;
-    ASSERT_TRUE(stub_->GetHistory(&ctx, req, &history).ok());
+    ASSERT_TRUE(Call(&Stub::GetHistory, req, &history).ok());
     ASSERT_EQ(history.points_size(), 1);
     EXPECT_EQ(history.points(0).value(), 90);
-    grpc::ClientContext ctx2;
     *req.mutable_start_date() = Date(2025, 10, 5);
     *req.mutable_end_date() = Date(2025, 10, 4);
-    EXPECT_EQ(FieldOf(stub_->GetHistory(&ctx2, req, &history)), "end_date");
+    EXPECT_EQ(FieldOf(Call(&Stub::GetHistory, req, &history)), "end_date");
   }
 }
 

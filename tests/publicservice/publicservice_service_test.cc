@@ -20,6 +20,8 @@ constexpr char kPhuTho[] = "provinces/25";
 constexpr char kVietTri[] = "provinces/25/communes/07900";
 constexpr char kNongTrang[] = "provinces/25/communes/07894";
 
+using Stub = v1::PublicServiceStatistics::Stub;
+
 class PublicServiceServerTest
     : public nq57::testing::LoopbackServerTest<PublicServiceServer,
                                                v1::PublicServiceStatistics> {
@@ -47,9 +49,8 @@ class PublicServiceServerTest
 
   grpc::Status Send(const v1::ReportDossierStatsRequest& req,
                     v1::DossierStats* out = nullptr) {
-    grpc::ClientContext ctx;
     v1::DossierStats resp;
-    grpc::Status s = stub_->ReportDossierStats(&ctx, req, &resp);
+    grpc::Status s = Call(&Stub::ReportDossierStats, req, &resp);
     if (out != nullptr) *out = resp;
     return s;
   }
@@ -78,25 +79,20 @@ TEST_F(PublicServiceServerTest, ProcedureLifecycleOverRpc) {
   p->mutable_level_effective_from()->set_month(1);
   p->mutable_level_effective_from()->set_day(1);
   v1::Procedure created;
-  {
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->CreateProcedure(&ctx, create, &created).ok());
-  }
+  { ASSERT_TRUE(Call(&Stub::CreateProcedure, create, &created).ok()); }
   EXPECT_EQ(created.name(), "provinces/25/procedures/1.004227.000.00.00.H12");
   EXPECT_EQ(created.unit(), kPhuTho);
   EXPECT_TRUE(created.has_create_time());
   {  // A retry answers the first result.
-    grpc::ClientContext ctx;
     v1::Procedure again;
-    ASSERT_TRUE(stub_->CreateProcedure(&ctx, create, &again).ok());
+    ASSERT_TRUE(Call(&Stub::CreateProcedure, create, &again).ok());
     EXPECT_EQ(again.create_time().seconds(), created.create_time().seconds());
     EXPECT_EQ(again.create_time().nanos(), created.create_time().nanos());
   }
   {  // Without the request id it is a second create.
-    grpc::ClientContext ctx;
     create.clear_request_id();
     v1::Procedure again;
-    EXPECT_EQ(stub_->CreateProcedure(&ctx, create, &again).error_code(),
+    EXPECT_EQ(Call(&Stub::CreateProcedure, create, &again).error_code(),
               grpc::StatusCode::ALREADY_EXISTS);
   }
   v1::UpdateProcedureRequest update;
@@ -108,38 +104,34 @@ TEST_F(PublicServiceServerTest, ProcedureLifecycleOverRpc) {
   d->set_day(15);
   update.mutable_update_mask()->add_paths("online_level");
   {
-    grpc::ClientContext ctx;
     v1::Procedure updated;
-    ASSERT_TRUE(stub_->UpdateProcedure(&ctx, update, &updated).ok());
+    ASSERT_TRUE(Call(&Stub::UpdateProcedure, update, &updated).ok());
     EXPECT_EQ(updated.level_history_size(), 2);
   }
   {
-    grpc::ClientContext ctx;
     v1::GetProcedureRequest get;
     get.set_name(created.name());
     get.mutable_as_of_date()->set_year(2025);
     get.mutable_as_of_date()->set_month(9);
     get.mutable_as_of_date()->set_day(14);
     v1::Procedure then;
-    ASSERT_TRUE(stub_->GetProcedure(&ctx, get, &then).ok());
+    ASSERT_TRUE(Call(&Stub::GetProcedure, get, &then).ok());
     EXPECT_EQ(then.online_level(), v1::PARTIAL);
   }
   {
-    grpc::ClientContext ctx;
     v1::ListProceduresRequest list;
     list.set_parent(kPhuTho);
     list.set_essential(true);
     v1::ListProceduresResponse resp;
-    ASSERT_TRUE(stub_->ListProcedures(&ctx, list, &resp).ok());
+    ASSERT_TRUE(Call(&Stub::ListProcedures, list, &resp).ok());
     ASSERT_EQ(resp.procedures_size(), 1);
     EXPECT_EQ(resp.procedures(0).online_level(), v1::FULL_PROCESS);
   }
   {
-    grpc::ClientContext ctx;
     v1::GetProcedureRequest get;
     get.set_name("provinces/25/procedures/none");
     v1::Procedure none;
-    EXPECT_EQ(stub_->GetProcedure(&ctx, get, &none).error_code(),
+    EXPECT_EQ(Call(&Stub::GetProcedure, get, &none).error_code(),
               grpc::StatusCode::NOT_FOUND);
   }
 }
@@ -180,29 +172,26 @@ TEST_F(PublicServiceServerTest, IdempotentReportAndAllOrNothingBatch) {
   *batch.add_requests() = Report(kNongTrang, "2025-10", "1.1", 50, 40);
   *batch.add_requests() = Report(kVietTri, "2025-10", "1.1", 100, 200);
   {
-    grpc::ClientContext ctx;
     v1::BatchReportDossierStatsResponse resp;
-    grpc::Status s = stub_->BatchReportDossierStats(&ctx, batch, &resp);
+    grpc::Status s = Call(&Stub::BatchReportDossierStats, batch, &resp);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_EQ(FieldOf(s), "requests[1].stats.counts.dossiers_digitised");
   }
   *batch.mutable_requests(1) = Report(kVietTri, "2025-10", "1.1", 100, 90);
   batch.set_request_id("b-2");
   {
-    grpc::ClientContext ctx;
     v1::BatchReportDossierStatsResponse resp;
-    ASSERT_TRUE(stub_->BatchReportDossierStats(&ctx, batch, &resp).ok());
+    ASSERT_TRUE(Call(&Stub::BatchReportDossierStats, batch, &resp).ok());
     EXPECT_EQ(resp.stats_size(), 2);
     EXPECT_EQ(resp.replaced_count(), 1);
   }
-  grpc::ClientContext ctx;
   v1::GetIndicatorsRequest get;
   get.set_unit(kPhuTho);
   get.mutable_months()->set_first_month("2025-10");
   get.mutable_months()->set_last_month("2025-10");
   get.add_indicator_codes("DIGITISATION_RATE");
   v1::UnitIndicators out;
-  ASSERT_TRUE(stub_->GetIndicators(&ctx, get, &out).ok());
+  ASSERT_TRUE(Call(&Stub::GetIndicators, get, &out).ok());
   ASSERT_EQ(out.indicators_size(), 1);
   // (90 + 40) / (100 + 50): the replaced 80 is gone.
   EXPECT_EQ(out.indicators(0).value().ratio().numerator(), 130);
@@ -232,13 +221,11 @@ TEST_F(PublicServiceServerTest, ReferenceRatesAndRankingOverRpc) {
   add(kVietTri, 6000, 5000, 5000, 4500, 3600);
   add(kNongTrang, 4000, 4000, 3308, 3000, 2435);
   {
-    grpc::ClientContext ctx;
     v1::BatchReportDossierStatsResponse resp;
-    ASSERT_TRUE(stub_->BatchReportDossierStats(&ctx, batch, &resp).ok());
+    ASSERT_TRUE(Call(&Stub::BatchReportDossierStats, batch, &resp).ok());
     EXPECT_EQ(resp.stats(0).name(),
               "provinces/25/communes/07900/dossierStats/2025-10/fields/land");
   }
-  grpc::ClientContext ctx;
   v1::GetIndicatorsRequest get;
   get.set_unit(kPhuTho);
   get.mutable_months()->set_first_month("2025-10");
@@ -247,7 +234,7 @@ TEST_F(PublicServiceServerTest, ReferenceRatesAndRankingOverRpc) {
   get.mutable_as_of_date()->set_month(10);
   get.mutable_as_of_date()->set_day(23);
   v1::UnitIndicators out;
-  ASSERT_TRUE(stub_->GetIndicators(&ctx, get, &out).ok());
+  ASSERT_TRUE(Call(&Stub::GetIndicators, get, &out).ok());
   std::map<std::string, common::v1::IndicatorValue> by_code;
   for (const auto& v : out.indicators()) by_code[v.code()] = v;
   EXPECT_EQ(by_code["DIGITISATION_RATE"].value().percent(), "83.20");
@@ -257,7 +244,6 @@ TEST_F(PublicServiceServerTest, ReferenceRatesAndRankingOverRpc) {
             "psc-thresholds-local-2025-07");
   EXPECT_EQ(out.catalog_version(), "publicservice-2025.12");
 
-  grpc::ClientContext list_ctx;
   v1::ListIndicatorsRequest list;
   list.set_parent(kPhuTho);
   list.mutable_months()->set_first_month("2025-10");
@@ -266,7 +252,7 @@ TEST_F(PublicServiceServerTest, ReferenceRatesAndRankingOverRpc) {
   list.add_indicator_codes("REUSE_RATE");
   list.set_page_size(3);
   v1::ListIndicatorsResponse ranked;
-  ASSERT_TRUE(stub_->ListIndicators(&list_ctx, list, &ranked).ok());
+  ASSERT_TRUE(Call(&Stub::ListIndicators, list, &ranked).ok());
   ASSERT_EQ(ranked.units_size(), 3);
   EXPECT_EQ(ranked.total_size(), 148);
   // Nông Trang 2435/3000 = 81.17% ahead of Việt Trì 3600/4500 = 80%.

@@ -12,9 +12,8 @@
 //   class XServiceTest
 //       : public nq57::testing::LoopbackServerTest<XServer, v1::XService> {};
 //   TEST_F(XServiceTest, RejectsABadName) {
-//     grpc::ClientContext ctx;
 //     ...
-//     EXPECT_EQ(FieldOf(stub_->Get(&ctx, bad, &out)), "name");
+//     EXPECT_EQ(FieldOf(Call(&v1::XService::Stub::Get, bad, &out)), "name");
 //   }
 #ifndef NQ57_TESTS_SUPPORT_LOOPBACK_SERVER_H_
 #define NQ57_TESTS_SUPPORT_LOOPBACK_SERVER_H_
@@ -27,6 +26,7 @@
 #include "common/base/field_error.h"
 #include "common/server/server.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 #include "gtest/gtest.h"
 #include "tests/support/temp_dir.h"
@@ -48,6 +48,19 @@ void StopServer(std::unique_ptr<XServer>& server,
                 absl::Duration drain = absl::Seconds(5)) {
   if (server != nullptr) Shutdown(*server, drain);
   server.reset();
+}
+
+// One unary call of `method` on `stub` with a context of its own; `actor`
+// (when not empty) goes in the x-nq57-actor header.
+template <typename Stub, typename Request, typename Response>
+grpc::Status CallOnce(Stub& stub,
+                      grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                   const Request&, Response*),
+                      const Request& request, Response* response,
+                      const std::string& actor = "") {
+  grpc::ClientContext context;
+  if (!actor.empty()) context.AddMetadata("x-nq57-actor", actor);
+  return (stub.*method)(&context, request, response);
 }
 
 template <typename CreateFunction>
@@ -83,6 +96,15 @@ class LoopbackServerTest : public TempDirTest {
     stub_ = Service::NewStub(channel_);
   }
   void TearDown() override { StopServer(server_); }
+
+  // One call on stub_ with a context of its own, as "test-platform".
+  template <typename Request, typename Response>
+  grpc::Status Call(grpc::Status (Service::Stub::*method)(grpc::ClientContext*,
+                                                          const Request&,
+                                                          Response*),
+                    const Request& request, Response* response) {
+    return CallOnce(*stub_, method, request, response, "test-platform");
+  }
 
   std::unique_ptr<XServer> server_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -1,0 +1,34 @@
+#include "common/server/data_server.h"
+
+#include <utility>
+
+#include "common/base/status_macros.h"
+#include "common/server/data_service_host.h"
+
+namespace nq57 {
+
+absl::StatusOr<DataServer::Basics> DataServer::OpenBasics(
+    const ServerOptions& options, std::vector<std::string> column_families) {
+  Basics basics;
+  ASSIGN_OR_RETURN(
+      basics.units,
+      UnitRegistry::Load(options.config_dir, {.province = options.province}));
+  ASSIGN_OR_RETURN(basics.store, Store::Open(options.data_dir,
+                                             {.column_families =
+                                                  std::move(column_families)}));
+  return basics;
+}
+
+DataServer::DataServer(Basics basics)
+    : units_(std::move(basics.units)),
+      store_(std::move(basics.store)),
+      feed_(&store_->change_log(), units_->deployment_province()) {}
+
+absl::StatusOr<std::unique_ptr<ServerHost>> DataServer::StartHost(
+    const ServerOptions& options, grpc::Service* service,
+    std::string service_name, std::string_view store_name) {
+  return StartDataServiceHost(options, service, std::move(service_name), &feed_,
+                              *store_, store_name);
+}
+
+}  // namespace nq57
