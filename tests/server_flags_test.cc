@@ -1,5 +1,6 @@
 // ParseServerFlags: the common flags every server takes, and their
 // environment variables (a flag on the command line wins).
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -22,10 +23,20 @@ absl::StatusOr<ServerOptions> Parse(std::vector<std::string> args) {
 
 // Flags keep their values between parses in one process, so every case sets
 // the ones it looks at.
-const std::vector<std::string> kReset = {
-    "--listen=",         "--data_dir=",       "--config_dir=deploy/config",
-    "--metrics_listen=", "--log_format=json", "--drain_seconds=10",
-    "--province="};
+const std::vector<std::string> kReset = {"--listen=",
+                                         "--data_dir=",
+                                         "--config_dir=deploy/config",
+                                         "--metrics_listen=",
+                                         "--log_format=json",
+                                         "--drain_seconds=10",
+                                         "--tls_cert=",
+                                         "--tls_key=",
+                                         "--tls_client_ca=",
+                                         "--tls_ca=",
+                                         "--tls_refresh_seconds=30",
+                                         "--allow_insecure=false",
+                                         "--health_listen=",
+                                         "--province="};
 
 std::vector<std::string> With(std::vector<std::string> extra) {
   std::vector<std::string> args = kReset;
@@ -68,13 +79,46 @@ TEST(ParseServerFlags, ProvinceFromFlagOrEnvironment) {
 TEST(ParseServerFlags, EveryFlagIsRead) {
   absl::StatusOr<ServerOptions> o = Parse(With(
       {"--listen=0.0.0.0:7000", "--data_dir=/data", "--config_dir=/etc/nq57",
-       "--metrics_listen=127.0.0.1:0", "--drain_seconds=3"}));
+       "--metrics_listen=127.0.0.1:0", "--drain_seconds=3",
+       "--tls_cert=/tls/tls.crt", "--tls_key=/tls/tls.key",
+       "--tls_client_ca=/tls/ca.crt", "--tls_ca=/tls/upstream.crt",
+       "--tls_refresh_seconds=5", "--health_listen=0.0.0.0:7001"}));
   ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->tls.cert, "/tls/tls.crt");
+  EXPECT_EQ(o->tls.key, "/tls/tls.key");
+  EXPECT_EQ(o->tls.client_ca, "/tls/ca.crt");
+  EXPECT_EQ(o->tls.refresh_seconds, 5);
+  EXPECT_EQ(o->tls_ca, "/tls/upstream.crt");
+  EXPECT_EQ(o->client_tls().ca, "/tls/upstream.crt");
+  EXPECT_EQ(o->client_tls().cert, "/tls/tls.crt");
+  EXPECT_EQ(o->health_listen, "0.0.0.0:7001");
+  EXPECT_FALSE(o->allow_insecure);
   EXPECT_EQ(o->listen, "0.0.0.0:7000");
   EXPECT_EQ(o->data_dir, "/data");
   EXPECT_EQ(o->config_dir, "/etc/nq57");
   EXPECT_EQ(o->metrics_listen, "127.0.0.1:0");
   EXPECT_EQ(o->drain, absl::Seconds(3));
+}
+
+TEST(ParseServerFlags, PlaintextOffLoopbackNeedsAllowInsecure) {
+  absl::StatusOr<ServerOptions> o = Parse(With({"--listen=0.0.0.0:7000"}));
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.status().message().find("--listen: 0.0.0.0:7000 is not a "
+                                      "loopback address"),
+            std::string::npos)
+      << o.status();
+  setenv("NQ57_ALLOW_INSECURE", "true", 1);
+  std::vector<std::string> args = kReset;
+  args.erase(std::find(args.begin(), args.end(), "--allow_insecure=false"));
+  args.push_back("--listen=0.0.0.0:7000");
+  o = Parse(args);
+  unsetenv("NQ57_ALLOW_INSECURE");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->allow_insecure);
+  // The client CA defaults to the one clients are checked against.
+  o = Parse(With({"--tls_cert=a", "--tls_key=b", "--tls_client_ca=ca"}));
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->client_tls().ca, "ca");
 }
 
 TEST(ParseServerFlags, EnvironmentSetsFlagsAndTheCommandLineWins) {
@@ -103,7 +147,9 @@ TEST(ParseServerFlags, BadValuesNameTheFlag) {
            {"--listen=nonsense", "--listen: expected HOST:PORT"},
            {"--listen=127.0.0.1:70000", "--listen: expected HOST:PORT"},
            {"--drain_seconds=-1", "--drain_seconds: expected 0..3600"},
-           {"--drain_seconds=3601", "--drain_seconds: expected 0..3600"}}) {
+           {"--drain_seconds=3601", "--drain_seconds: expected 0..3600"},
+           {"--tls_refresh_seconds=0", "--tls_refresh_seconds: expected"},
+           {"--health_listen=nope", "--health_listen: expected HOST:PORT"}}) {
     absl::StatusOr<ServerOptions> o = Parse(With({c.flag}));
     ASSERT_FALSE(o.ok()) << c.flag;
     EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument);

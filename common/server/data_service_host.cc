@@ -11,18 +11,16 @@ absl::StatusOr<std::unique_ptr<ServerHost>> StartDataServiceHost(
     std::string service_name, ChangeFeedService* feed, const Store& store,
     std::string_view store_name) {
   const Store* const s = &store;
+  ServerHostOptions host_options = options.host_options();
+  host_options.collect_metrics =
+      [s, name = std::string(store_name)](MetricSink& sink) {
+        ReportStoreMetrics(*s, name, sink);
+      };
   ASSIGN_OR_RETURN(
       std::unique_ptr<ServerHost> host,
-      ServerHost::Start(
-          {.listen = options.listen,
-           .metrics_listen = options.metrics_listen,
-           .collect_metrics =
-               [s, name = std::string(store_name)](MetricSink& sink) {
-                 ReportStoreMetrics(*s, name, sink);
-               }},
-          {service, feed},
-          {std::move(service_name),
-           changes::v1::ChangeFeed::service_full_name()}));
+      ServerHost::Start(host_options, {service, feed},
+                        {std::move(service_name),
+                         changes::v1::ChangeFeed::service_full_name()}));
   host->SetServing(true);
   return host;
 }

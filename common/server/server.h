@@ -42,6 +42,31 @@ struct ServerOptions {
   // outside it are rejected. Empty: the whole country.
   std::string province;
   absl::Duration drain = absl::Seconds(10);
+  // TLS of the served port (tls_credentials.h); no cert: plaintext, which
+  // only loopback addresses get unless allow_insecure.
+  ServerTls tls;
+  bool allow_insecure = false;
+  // The CA of the servers this process calls (the aggregator's sources);
+  // empty: tls.client_ca. As a client it presents tls.cert.
+  std::string tls_ca;
+  // Plaintext grpc.health.v1 only, for probes; empty: none.
+  std::string health_listen;
+
+  // The credentials this process calls other servers with.
+  ClientTls client_tls() const {
+    return {.ca = tls_ca.empty() ? tls.client_ca : tls_ca,
+            .cert = tls.cert,
+            .key = tls.key,
+            .refresh_seconds = tls.refresh_seconds};
+  }
+  // What its ServerHost is started with; the service adds its metrics.
+  ServerHostOptions host_options() const {
+    return {.listen = listen,
+            .metrics_listen = metrics_listen,
+            .tls = tls,
+            .allow_insecure = allow_insecure,
+            .health_listen = health_listen};
+  }
 };
 
 class Server {

@@ -1,5 +1,6 @@
 #include "common/server/server_host.h"
 
+#include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -7,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
 #include "common/base/log.h"
+#include "common/base/status_macros.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -70,6 +72,26 @@ class RpcLogInterceptorFactory
   RpcMetrics* const metrics_;
 };
 
+// A plaintext server with nothing but gRPC's default health service, and
+// its bound address.
+absl::StatusOr<std::pair<std::unique_ptr<grpc::Server>, std::string>>
+StartHealthServer(const std::string& listen) {
+  RETURN_IF_ERROR(CheckListenAddress(listen, "--health_listen"));
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("--health_listen: cannot listen on ", listen,
+                     " (address in use, or not an address of this host?)"));
+  }
+  return std::make_pair(
+      std::move(server),
+      absl::StrCat(listen.substr(0, listen.rfind(':')), ":", port));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
@@ -87,11 +109,22 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
     return s;
   }
   const size_t colon = options.listen.rfind(':');
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   ServerCredentialsFor(options.tls));
+  if (!options.tls.enabled() && !IsLoopbackAddress(options.listen)) {
+    if (!options.allow_insecure) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--listen: ", options.listen,
+          " is not a loopback address; serve it with --tls_cert, --tls_key "
+          "and --tls_client_ca, or say --allow_insecure"));
+    }
+    LogWarning("serving without TLS on a non-loopback address",
+               {{"listen", options.listen}, {"flag", "--allow_insecure"}});
+  }
 
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &port);
+  builder.AddListeningPort(options.listen, credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   // gRPC sets SO_REUSEPORT by default, which would let a second server
   // silently share a port that is already in use.
@@ -115,6 +148,10 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   auto host = std::unique_ptr<ServerHost>(
       new ServerHost(std::move(rpc_metrics), std::move(server),
                      std::move(address), port, std::move(health_names)));
+  if (!options.health_listen.empty()) {
+    ASSIGN_OR_RETURN(std::tie(host->health_server_, host->health_address_),
+                     StartHealthServer(options.health_listen));
+  }
   host->SetServing(false);
   if (!options.metrics_listen.empty()) {
     std::function<void(MetricSink&)> collect = options.collect_metrics;
@@ -163,36 +200,53 @@ absl::Status CheckListenAddress(std::string_view listen,
   return absl::OkStatus();
 }
 
+std::vector<grpc::HealthCheckServiceInterface*> ServerHost::HealthServices() {
+  std::vector<grpc::HealthCheckServiceInterface*> out = {
+      server_->GetHealthCheckService()};
+  if (health_server_ != nullptr) {
+    out.push_back(health_server_->GetHealthCheckService());
+  }
+  return out;
+}
+
 void ServerHost::SetServing(bool serving) {
   absl::MutexLock lock(&mu_);
   if (shut_down_) return;
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus(serving);
-  for (const std::string& name : health_names_) {
-    health->SetServingStatus(name, serving);
+  for (grpc::HealthCheckServiceInterface* health : HealthServices()) {
+    health->SetServingStatus(serving);
+    for (const std::string& name : health_names_) {
+      health->SetServingStatus(name, serving);
+    }
   }
 }
 
 void ServerHost::SetServiceServing(const std::string& name, bool serving) {
   absl::MutexLock lock(&mu_);
   if (shut_down_) return;
-  server_->GetHealthCheckService()->SetServingStatus(name, serving);
+  for (grpc::HealthCheckServiceInterface* health : HealthServices()) {
+    health->SetServingStatus(name, serving);
+  }
 }
 
 void ServerHost::Shutdown(absl::Duration drain) {
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return;
-    grpc::HealthCheckServiceInterface* health =
-        server_->GetHealthCheckService();
-    health->SetServingStatus(false);
-    for (const std::string& name : health_names_) {
-      health->SetServingStatus(name, false);
+    for (grpc::HealthCheckServiceInterface* health : HealthServices()) {
+      health->SetServingStatus(false);
+      for (const std::string& name : health_names_) {
+        health->SetServingStatus(name, false);
+      }
     }
     shut_down_ = true;
   }
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
+  // Probes see NOT_SERVING until the main server has drained.
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(absl::ToChronoTime(absl::Now()));
+    health_server_->Wait();
+  }
 }
 
 }  // namespace nq57

@@ -8,6 +8,12 @@
 // its Prometheus counters (rpc_metrics()), /metrics when asked for, and a
 // graceful drain. Services are registered, not owned.
 //
+// Transport: TLS or mTLS when `tls` names files (tls_credentials.h), else
+// plaintext, which Start() allows only on loopback addresses unless
+// `allow_insecure` says otherwise (then it logs a warning). With
+// `health_listen`, a second, plaintext server answers grpc.health.v1 only,
+// with the same statuses, for probes that cannot present a certificate.
+//
 // Thread-safe. Shutdown() may be called once from any thread; the destructor
 // calls it with no drain time if the owner did not.
 //
@@ -29,7 +35,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/security/tls_credentials.h"
 #include "common/server/metrics.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 
 namespace nq57 {
@@ -41,6 +49,11 @@ struct ServerHostOptions {
   int max_receive_message_bytes = 16 << 20;
   // "host:port" to serve Prometheus /metrics on; empty: none.
   std::string metrics_listen;
+  ServerTls tls;
+  // Plaintext on a non-loopback address (a warning is logged).
+  bool allow_insecure = false;
+  // "host:port" of the plaintext health-only server; empty: none.
+  std::string health_listen;
   // The service's own values, reported at each scrape (thread-safe; must
   // stay valid for the host's lifetime).
   std::function<void(MetricSink&)> collect_metrics;
@@ -66,6 +79,8 @@ class ServerHost {
 
   // Where /metrics is served (real port), or empty.
   const std::string& metrics_address() const;
+  // Where the plaintext health server listens (real port), or empty.
+  const std::string& health_address() const { return health_address_; }
 
   // Per-RPC counts and latencies, for a MetricsExporter.
   const RpcMetrics& rpc_metrics() const { return *rpc_metrics_; }
@@ -81,6 +96,10 @@ class ServerHost {
   void Shutdown(absl::Duration drain);
 
  private:
+  // The main server's health service and the health server's.
+  std::vector<grpc::HealthCheckServiceInterface*> HealthServices()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   ServerHost(std::unique_ptr<RpcMetrics> rpc_metrics,
              std::unique_ptr<grpc::Server> server, std::string address,
              int port, std::vector<std::string> health_names);
@@ -88,6 +107,8 @@ class ServerHost {
   // Outlives server_: the interceptors record into it.
   const std::unique_ptr<RpcMetrics> rpc_metrics_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;  // null without health_listen
+  std::string health_address_;
   std::unique_ptr<MetricsExporter> metrics_;
   const std::string address_;
   const int port_;

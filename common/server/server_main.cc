@@ -36,6 +36,26 @@ ABSL_FLAG(std::string, province, "",
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long in-flight calls may finish before they are "
           "cancelled (env NQ57_DRAIN_SECONDS)");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain of this server; with --tls_key it serves TLS "
+          "(env NQ57_TLS_CERT)");
+ABSL_FLAG(std::string, tls_key, "",
+          "PEM private key of --tls_cert (env NQ57_TLS_KEY)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA a client certificate must be signed by (mTLS; the caller's "
+          "identity is its URI SAN) (env NQ57_TLS_CLIENT_CA)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM CA of the servers this process calls; default "
+          "--tls_client_ca (env NQ57_TLS_CA)");
+ABSL_FLAG(int, tls_refresh_seconds, 30,
+          "how often the TLS files are re-read, so that rotated ones are used "
+          "by new connections (env NQ57_TLS_REFRESH_SECONDS)");
+ABSL_FLAG(bool, allow_insecure, false,
+          "serve plaintext on a non-loopback --listen address (a warning is "
+          "logged) (env NQ57_ALLOW_INSECURE)");
+ABSL_FLAG(std::string, health_listen, "",
+          "HOST:PORT of a plaintext server that answers grpc.health.v1 only, "
+          "for probes without a client certificate (env NQ57_HEALTH_LISTEN)");
 
 namespace nq57 {
 namespace {
@@ -50,7 +70,14 @@ std::vector<std::string> ArgsWithEnvironment(int argc, char** argv) {
       {"NQ57_LOG_FORMAT", "log_format"},
       {"NQ57_DRAIN_SECONDS", "drain_seconds"},
       {"NQ57_METRICS_LISTEN", "metrics_listen"},
-      {"NQ57_PROVINCE", "province"}};
+      {"NQ57_PROVINCE", "province"},
+      {"NQ57_TLS_CERT", "tls_cert"},
+      {"NQ57_TLS_KEY", "tls_key"},
+      {"NQ57_TLS_CLIENT_CA", "tls_client_ca"},
+      {"NQ57_TLS_CA", "tls_ca"},
+      {"NQ57_TLS_REFRESH_SECONDS", "tls_refresh_seconds"},
+      {"NQ57_ALLOW_INSECURE", "allow_insecure"},
+      {"NQ57_HEALTH_LISTEN", "health_listen"}};
   std::vector<std::string> args = {argv[0]};
   for (const auto& [env, flag] : kEnv) {
     if (const char* value = std::getenv(env)) {
@@ -112,6 +139,28 @@ absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
     return absl::InvalidArgumentError("--drain_seconds: expected 0..3600");
   }
   options.drain = absl::Seconds(drain);
+  options.tls = {.cert = absl::GetFlag(FLAGS_tls_cert),
+                 .key = absl::GetFlag(FLAGS_tls_key),
+                 .client_ca = absl::GetFlag(FLAGS_tls_client_ca),
+                 .refresh_seconds = absl::GetFlag(FLAGS_tls_refresh_seconds)};
+  if (options.tls.refresh_seconds < 1 || options.tls.refresh_seconds > 86400) {
+    return absl::InvalidArgumentError(
+        "--tls_refresh_seconds: expected 1..86400");
+  }
+  options.tls_ca = absl::GetFlag(FLAGS_tls_ca);
+  options.allow_insecure = absl::GetFlag(FLAGS_allow_insecure);
+  if (!options.tls.enabled() && !options.allow_insecure &&
+      !IsLoopbackAddress(options.listen)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen: ", options.listen,
+        " is not a loopback address; serve it with --tls_cert, --tls_key "
+        "and --tls_client_ca, or say --allow_insecure"));
+  }
+  options.health_listen = absl::GetFlag(FLAGS_health_listen);
+  if (!options.health_listen.empty()) {
+    RETURN_IF_ERROR(
+        CheckListenAddress(options.health_listen, "--health_listen"));
+  }
   return options;
 }
 
@@ -146,9 +195,16 @@ int Serve(const ProgramInfo& info, const ServerOptions& options,
     std::cout << info.program << " metrics on " << host.metrics_address()
               << std::endl;
   }
+  if (!host.health_address().empty()) {
+    std::cout << info.program << " health on " << host.health_address()
+              << std::endl;
+  }
   std::cout << info.program << " listening on " << host.address() << std::endl;
   LogInfo("serving", {{"program", info.program},
                       {"address", host.address()},
+                      {"transport", !options.tls.enabled() ? "plaintext"
+                                    : options.tls.client_ca.empty() ? "tls"
+                                                                    : "mtls"},
                       {"data_dir", options.data_dir}});
 
   sigset_t signals;

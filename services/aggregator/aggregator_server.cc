@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
+#include "common/security/tls_credentials.h"
 #include "common/time/clock.h"
 #include "nq57/changes/v1/changes.grpc.pb.h"
 
@@ -54,8 +55,14 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
                             .units = s.units_.get(),
                             .clock = &RealClock()},
       [&s] { return s.Freshness(); });
-  s.rebuilder_ = std::make_unique<Rebuilder>(s.engine_.get(), &GrpcFeedReader,
-                                             &RealClock());
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                   ChannelCredentialsFor(options.server.client_tls()));
+  s.rebuilder_ = std::make_unique<Rebuilder>(
+      s.engine_.get(),
+      [credentials](absl::Time deadline) {
+        return GrpcFeedReader(deadline, credentials);
+      },
+      &RealClock());
   s.service_ = std::make_unique<AggregatorService>(
       s.store_.get(), s.core_.get(), s.rebuilder_.get());
   s.feed_ = std::make_unique<ChangeFeedService>(
@@ -63,18 +70,19 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
   for (const SourceSpec& source : s.engine_->sources()) {
     s.consumers_.push_back(std::make_unique<SourceConsumer>(
         s.engine_.get(), source,
-        SourceConsumer::Options{.reset_automatically =
-                                    options.reset_sources_automatically}));
+        SourceConsumer::Options{
+            .reset_automatically = options.reset_sources_automatically,
+            .credentials = credentials}));
   }
-  ASSIGN_OR_RETURN(s.host_,
-                   ServerHost::Start(
-                       {.listen = options.server.listen,
-                        .metrics_listen = options.server.metrics_listen,
-                        .collect_metrics =
-                            [&s](MetricSink& sink) { s.CollectMetrics(sink); }},
-                       {s.service_.get(), s.feed_.get()},
-                       {v1::AggregatorService::service_full_name(),
-                        changes::v1::ChangeFeed::service_full_name()}));
+  ServerHostOptions host_options = options.server.host_options();
+  host_options.collect_metrics = [&s](MetricSink& sink) {
+    s.CollectMetrics(sink);
+  };
+  ASSIGN_OR_RETURN(
+      s.host_,
+      ServerHost::Start(host_options, {s.service_.get(), s.feed_.get()},
+                        {v1::AggregatorService::service_full_name(),
+                         changes::v1::ChangeFeed::service_full_name()}));
   s.monitor_ = std::thread([&s] { s.Monitor(); });
   return server;
 }

@@ -16,14 +16,16 @@ namespace {
 constexpr absl::Duration kMinBackoff = absl::Milliseconds(100);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(5);
 
-std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address) {
+std::shared_ptr<grpc::Channel> ChannelTo(
+    const std::string& address,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   // Reconnect quickly when a source restarts.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   args);
+  if (credentials == nullptr) credentials = grpc::InsecureChannelCredentials();
+  return grpc::CreateCustomChannel(address, std::move(credentials), args);
 }
 
 }  // namespace
@@ -123,7 +125,8 @@ bool SourceConsumer::FollowOnce() {
     applied_ = position->sequence();
     if (log_id_.empty()) log_id_ = position->log_id();
   }
-  auto stub = changes::v1::ChangeFeed::NewStub(ChannelTo(source_.address));
+  auto stub = changes::v1::ChangeFeed::NewStub(
+      ChannelTo(source_.address, options_.credentials));
   changes::v1::SubscribeRequest request;
   request.set_from_sequence(position->sequence() + 1);
   std::unique_ptr<grpc::ClientReader<changes::v1::ChangeBatch>> reader =
@@ -209,7 +212,8 @@ bool SourceConsumer::FollowOnce() {
 }
 
 void SourceConsumer::ResetFromSources(const absl::Status& why) {
-  FeedReader reader = GrpcFeedReader();
+  FeedReader reader =
+      GrpcFeedReader(absl::InfiniteFuture(), options_.credentials);
   absl::StatusOr<v1::RebuildResponse> rebuilt =
       engine_->Rebuild(reader, {.replace = true});
   absl::MutexLock lock(&mu_);
@@ -232,12 +236,15 @@ void SourceConsumer::ResetFromSources(const absl::Status& why) {
            {"measures", rebuilt->measures_compared()}});
 }
 
-FeedReader GrpcFeedReader(absl::Time deadline) {
-  return [deadline](const SourceSpec& source, uint64_t from,
-                    absl::FunctionRef<absl::StatusOr<bool>(
-                        const changes::v1::ChangeBatch&)>
-                        fn) -> absl::Status {
-    auto stub = changes::v1::ChangeFeed::NewStub(ChannelTo(source.address));
+FeedReader GrpcFeedReader(
+    absl::Time deadline,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  return [deadline, credentials](const SourceSpec& source, uint64_t from,
+                                 absl::FunctionRef<absl::StatusOr<bool>(
+                                     const changes::v1::ChangeBatch&)>
+                                     fn) -> absl::Status {
+    auto stub = changes::v1::ChangeFeed::NewStub(
+        ChannelTo(source.address, credentials));
     grpc::ClientContext context;
     if (deadline != absl::InfiniteFuture()) {
       context.set_deadline(absl::ToChronoTime(deadline));

@@ -34,6 +34,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
 #include "nq57/aggregator/v1/aggregator.pb.h"
 #include "services/aggregator/rollup_engine.h"
 
@@ -43,6 +44,9 @@ class SourceConsumer {
  public:
   struct Options {
     bool reset_automatically = true;
+    // How to reach the sources (TLS, the aggregator's client certificate);
+    // null: plaintext.
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
   };
   // `engine` is not owned and must outlive the consumer. Starts at once.
   SourceConsumer(RollupEngine* engine, SourceSpec source, Options options);
@@ -87,8 +91,10 @@ class SourceConsumer {
 };
 
 // A FeedReader over gRPC (for Rebuild and tools) whose streams end with
-// DEADLINE_EXCEEDED at `deadline`.
-FeedReader GrpcFeedReader(absl::Time deadline = absl::InfiniteFuture());
+// DEADLINE_EXCEEDED at `deadline`; null `credentials`: plaintext.
+FeedReader GrpcFeedReader(
+    absl::Time deadline = absl::InfiniteFuture(),
+    std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
 }  // namespace nq57::aggregator
 

@@ -11,6 +11,8 @@ namespace nq57::testing {
 
 // deploy/config of this source tree: the configuration the servers ship.
 std::string ShippedConfigDir();
+// <source>/`relative`: a file of this source tree, e.g. "tools/run.sh".
+std::string SourcePath(std::string_view relative);
 // <build>/bin/`name`: a binary of this build.
 std::string BinaryPath(std::string_view name);
 

@@ -13,8 +13,10 @@ std::shared_ptr<grpc::Channel> Endpoints::Channel(
     const std::string& address) const {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   args);
+  return grpc::CreateCustomChannel(
+      address,
+      credentials != nullptr ? credentials : grpc::InsecureChannelCredentials(),
+      args);
 }
 
 std::unique_ptr<grpc::ClientContext> Endpoints::Context() const {

@@ -17,6 +17,7 @@
 #include "common/server/grpc_status.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
 
 namespace nq57::ctl {
 
@@ -29,6 +30,9 @@ struct Endpoints {
   std::string actor = "nq57ctl";
   // Per-RPC deadline of unary calls.
   absl::Duration deadline = absl::Seconds(60);
+  // TLS (the CA of the servers, nq57ctl's client certificate); null:
+  // plaintext.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
 
   std::shared_ptr<grpc::Channel> Channel(const std::string& address) const;
   // A context with the deadline and the actor metadata set.

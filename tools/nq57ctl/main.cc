@@ -7,6 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/security/tls_credentials.h"
 #include "tools/nq57ctl/commands.h"
 
 ABSL_FLAG(std::string, criteria, "127.0.0.1:50571", "criteria-server address");
@@ -32,7 +33,14 @@ ABSL_FLAG(int, count, 0, "watch: stop after N reports (0: never)");
 ABSL_FLAG(double, wait, 0,
           "health: wait up to SECONDS for SERVING; report: for the "
           "aggregator to catch up with its sources");
-ABSL_FLAG(std::string, actor, "nq57ctl", "the actor recorded for writes");
+ABSL_FLAG(std::string, actor, "nq57ctl",
+          "on whose behalf the writes are made (recorded beside the verified "
+          "identity of the client certificate)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM CA of the servers' certificates: connect with TLS");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM client certificate (its URI SAN is nq57ctl's identity)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 
 namespace {
 // absl::ParseCommandLine exits with status 1 on a bad flag; nq57ctl's usage
@@ -55,6 +63,15 @@ int main(int argc, char** argv) {
   options.endpoints.eidentity = absl::GetFlag(FLAGS_eidentity);
   options.endpoints.aggregator = absl::GetFlag(FLAGS_aggregator);
   options.endpoints.actor = absl::GetFlag(FLAGS_actor);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      nq57::ChannelCredentialsFor({.ca = absl::GetFlag(FLAGS_tls_ca),
+                                   .cert = absl::GetFlag(FLAGS_tls_cert),
+                                   .key = absl::GetFlag(FLAGS_tls_key)});
+  if (!credentials.ok()) {
+    std::cerr << "nq57ctl: " << credentials.status().message() << "\n";
+    return nq57::ctl::kExitUsage;
+  }
+  options.endpoints.credentials = *credentials;
   options.target = absl::GetFlag(FLAGS_target);
   options.province = absl::GetFlag(FLAGS_province);
   options.period = absl::GetFlag(FLAGS_period);

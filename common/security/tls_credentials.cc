@@ -1,0 +1,129 @@
+#include "common/security/tls_credentials.h"
+
+#include <fstream>
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/base/absl_view.h"
+#include "common/base/status_macros.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
+
+namespace nq57 {
+namespace {
+
+using ::grpc::experimental::FileWatcherCertificateProvider;
+
+// A PEM file's whole text can be large only by mistake.
+constexpr std::streamsize kMaxPemBytes = 1 << 20;
+
+// OK if `path` is a readable PEM file holding `kind` ("CERTIFICATE",
+// "PRIVATE KEY": also matches "RSA PRIVATE KEY", "EC PRIVATE KEY").
+absl::Status CheckPemFile(std::string_view flag, const std::string& path,
+                          std::string_view kind) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(AbslView(flag), ": cannot read \"", path, "\""));
+  }
+  std::string text(kMaxPemBytes + 1, '\0');
+  in.read(text.data(), kMaxPemBytes + 1);
+  text.resize(in.gcount());
+  if (in.gcount() > kMaxPemBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(AbslView(flag), ": \"", path, "\" is larger than 1 MiB"));
+  }
+  const size_t begin = text.find("-----BEGIN ");
+  if (begin == std::string::npos ||
+      text.find(kind, begin) == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(AbslView(flag), ": \"", path, "\" holds no PEM ",
+                     absl::AsciiStrToLower(AbslView(kind))));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPair(const std::string& cert, const std::string& key) {
+  if (cert.empty() != key.empty()) {
+    return absl::InvalidArgumentError(
+        cert.empty() ? "--tls_key: given without --tls_cert"
+                     : "--tls_cert: given without --tls_key");
+  }
+  if (cert.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckPemFile("--tls_cert", cert, "CERTIFICATE"));
+  return CheckPemFile("--tls_key", key, "PRIVATE KEY");
+}
+
+unsigned int RefreshSeconds(int seconds) {
+  return seconds < 1 ? 1u : static_cast<unsigned int>(seconds);
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
+    const ServerTls& tls) {
+  if (!tls.enabled()) {
+    if (!tls.key.empty() || !tls.client_ca.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls_cert: needed with --tls_key and --tls_client_ca");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  RETURN_IF_ERROR(CheckPair(tls.cert, tls.key));
+  if (!tls.client_ca.empty()) {
+    RETURN_IF_ERROR(
+        CheckPemFile("--tls_client_ca", tls.client_ca, "CERTIFICATE"));
+  }
+  auto provider = std::make_shared<FileWatcherCertificateProvider>(
+      tls.key, tls.cert, tls.client_ca, RefreshSeconds(tls.refresh_seconds));
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (tls.client_ca.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    // Verified when presented; a call without one is refused as
+    // UNAUTHENTICATED by the access gate rather than at the handshake.
+    options.set_cert_request_type(
+        GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentialsFor(
+    const ClientTls& tls) {
+  if (!tls.enabled()) {
+    if (!tls.cert.empty() || !tls.key.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls_ca: needed with --tls_cert and --tls_key");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  RETURN_IF_ERROR(CheckPemFile("--tls_ca", tls.ca, "CERTIFICATE"));
+  RETURN_IF_ERROR(CheckPair(tls.cert, tls.key));
+  auto provider = std::make_shared<FileWatcherCertificateProvider>(
+      tls.key, tls.cert, tls.ca, RefreshSeconds(tls.refresh_seconds));
+  grpc::experimental::TlsChannelCredentialsOptions options;
+  options.set_certificate_provider(provider);
+  options.watch_root_certs();
+  if (!tls.cert.empty()) options.watch_identity_key_cert_pairs();
+  return grpc::experimental::TlsCredentials(options);
+}
+
+bool IsLoopbackAddress(const std::string& host_port) {
+  std::string_view host = host_port;
+  if (const size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return host == "localhost" || host == "::1" ||
+         absl::StartsWith(AbslView(host), "127.");
+}
+
+}  // namespace nq57
