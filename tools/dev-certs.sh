@@ -30,6 +30,7 @@ make_ca() {
     -subj "/CN=$cn" \
     -addext "basicConstraints=critical,CA:TRUE" \
     -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null)
+  chmod 644 "$dir/ca.pem"
 }
 
 issue() {

@@ -8,15 +8,16 @@
 namespace nq57 {
 namespace {
 
-absl::Status BuildStatus(const std::vector<FieldViolation>& violations,
-                         std::string message) {
+absl::Status BuildStatus(
+    const std::vector<FieldViolation>& violations, std::string message,
+    absl::StatusCode code = absl::StatusCode::kInvalidArgument) {
   google::rpc::BadRequest bad_request;
   for (const FieldViolation& v : violations) {
     auto* out = bad_request.add_field_violations();
     out->set_field(v.field);
     out->set_description(v.description);
   }
-  absl::Status status(absl::StatusCode::kInvalidArgument, message);
+  absl::Status status(code, message);
   status.SetPayload(kBadRequestTypeUrl,
                     absl::Cord(bad_request.SerializeAsString()));
   return status;
@@ -55,9 +56,9 @@ void FieldErrors::Add(const absl::Status& status) {
   for (FieldViolation& v : violations) violations_.push_back(std::move(v));
 }
 
-absl::Status FieldErrors::ToStatus() const {
+absl::Status FieldErrors::ToStatus(absl::StatusCode code) const {
   if (violations_.empty()) return absl::OkStatus();
-  return BuildStatus(violations_, MessageFor(violations_));
+  return BuildStatus(violations_, MessageFor(violations_), code);
 }
 
 std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {

@@ -46,9 +46,11 @@ class FieldErrors {
   // field violations is added under its message, field "").
   void Add(const absl::Status& status);
   bool empty() const { return violations_.empty(); }
-  // OK when nothing was added; otherwise INVALID_ARGUMENT carrying every
+  // OK when nothing was added; otherwise `code` (INVALID_ARGUMENT, or e.g.
+  // PERMISSION_DENIED for fields out of the caller's scope) carrying every
   // violation (the message names the first and counts the rest).
-  absl::Status ToStatus() const;
+  absl::Status ToStatus(
+      absl::StatusCode code = absl::StatusCode::kInvalidArgument) const;
 
  private:
   std::vector<FieldViolation> violations_;

@@ -1,5 +1,8 @@
 #include "common/security/tls_credentials.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <fstream>
 #include <sstream>
 #include <string_view>
@@ -122,8 +125,16 @@ bool IsLoopbackAddress(const std::string& host_port) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  return host == "localhost" || host == "::1" ||
-         absl::StartsWith(AbslView(host), "127.");
+  if (host == "localhost") return true;
+  // Parsed, not prefix-matched: "127.example.org" is a name, not loopback.
+  const std::string text(host);
+  in_addr v4;
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  return inet_pton(AF_INET6, text.c_str(), &v6) == 1 &&
+         IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 }  // namespace nq57

@@ -60,8 +60,12 @@ class SubscribeReactor final : public LogFollower<changes::v1::ChangeBatch> {
 }  // namespace
 
 grpc::ServerWriteReactor<changes::v1::ChangeBatch>*
-ChangeFeedService::Subscribe(grpc::CallbackServerContext* /*context*/,
+ChangeFeedService::Subscribe(grpc::CallbackServerContext* context,
                              const changes::v1::SubscribeRequest* request) {
+  if (absl::StatusOr<Caller> caller = gate_->Admit(*context, *request);
+      !caller.ok()) {
+    return new RefusedStream<changes::v1::ChangeBatch>(caller.status());
+  }
   uint32_t max = request->max_batch_records();
   if (max == 0) max = kDefaultBatchRecords;
   max = std::min(max, kMaxBatchRecords);

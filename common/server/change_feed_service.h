@@ -14,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "common/server/access_gate.h"
 #include "common/store/change_log.h"
 #include "nq57/changes/v1/changes.grpc.pb.h"
 
@@ -25,8 +26,11 @@ class ChangeFeedService final
   // `log` is not owned and must outlive the service's server. `scope` is the
   // province the source is bound to ("provinces/25"), or empty for the whole
   // country.
-  explicit ChangeFeedService(ChangeLog* log, std::string scope = "")
-      : log_(log), scope_(std::move(scope)) {}
+  // `gate` admits each Subscribe (access_gate.h) and must outlive it too.
+  explicit ChangeFeedService(
+      ChangeLog* log, std::string scope = "",
+      const AccessGate* gate = &AccessGate::Unrestricted())
+      : log_(log), scope_(std::move(scope)), gate_(gate) {}
 
   grpc::ServerWriteReactor<changes::v1::ChangeBatch>* Subscribe(
       grpc::CallbackServerContext* context,
@@ -35,6 +39,7 @@ class ChangeFeedService final
  private:
   ChangeLog* const log_;
   const std::string scope_;
+  const AccessGate* const gate_;
 };
 
 }  // namespace nq57

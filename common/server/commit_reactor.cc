@@ -29,12 +29,4 @@ grpc::ServerUnaryReactor* CommitAndFinish(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-std::string ActorOf(const grpc::CallbackServerContext& context) {
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find("x-nq57-actor");
-  if (it != metadata.end())
-    return std::string(it->second.data(), it->second.size());
-  return context.peer();
-}
-
 }  // namespace nq57

@@ -5,11 +5,14 @@
 // the reactor from CommitAndFinish at once; the store's writer finishes the
 // reactor when the commit is durable. No gRPC thread ever waits on fsync.
 //
+// (Services finish their calls through AccessGate, which admits the
+// caller first and then calls these.)
+//
 //   grpc::ServerUnaryReactor* Put(grpc::CallbackServerContext* ctx,
 //                                 const PutRequest* req,
 //                                 PutResponse* resp) override {
-//     return CommitAndFinish(ctx, *store_, core_.PreparePut(*req,
-//     ActorOf(*ctx)), resp);
+//     return CommitAndFinish(ctx, *store_, core_.PreparePut(*req, "actor"),
+//                            resp);
 //   }
 #ifndef NQ57_COMMON_SERVER_COMMIT_REACTOR_H_
 #define NQ57_COMMON_SERVER_COMMIT_REACTOR_H_
@@ -45,10 +48,6 @@ grpc::ServerUnaryReactor* FinishRead(grpc::CallbackServerContext* context,
   reactor->Finish(ToGrpcStatus(result.status()));
   return reactor;
 }
-
-// Who is calling, for the audit trail: the "x-nq57-actor" metadata if the
-// integration platform sent it, else the peer address.
-std::string ActorOf(const grpc::CallbackServerContext& context);
 
 }  // namespace nq57
 

@@ -4,12 +4,21 @@
 
 #include "common/base/status_macros.h"
 #include "common/server/data_service_host.h"
+#include "nq57/changes/v1/changes.grpc.pb.h"
 
 namespace nq57 {
 
 absl::StatusOr<DataServer::Basics> DataServer::OpenBasics(
-    const ServerOptions& options, std::vector<std::string> column_families) {
+    const ServerOptions& options, std::vector<std::string> column_families,
+    const std::string& service_name) {
   Basics basics;
+  ASSIGN_OR_RETURN(
+      basics.gate,
+      AccessGate::Create(
+          {.policy_path = options.access_policy_path(),
+           .services = {service_name,
+                        changes::v1::ChangeFeed::service_full_name()},
+           .refresh = absl::Seconds(options.tls.refresh_seconds)}));
   ASSIGN_OR_RETURN(
       basics.units,
       UnitRegistry::Load(options.config_dir, {.province = options.province}));
@@ -22,7 +31,9 @@ absl::StatusOr<DataServer::Basics> DataServer::OpenBasics(
 DataServer::DataServer(Basics basics)
     : units_(std::move(basics.units)),
       store_(std::move(basics.store)),
-      feed_(&store_->change_log(), units_->deployment_province()) {}
+      gate_(std::move(basics.gate)),
+      feed_(&store_->change_log(), units_->deployment_province(), gate_.get()) {
+}
 
 absl::StatusOr<std::unique_ptr<ServerHost>> DataServer::StartHost(
     const ServerOptions& options, grpc::Service* service,

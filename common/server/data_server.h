@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/server/access_gate.h"
 #include "common/server/change_feed_service.h"
 #include "common/server/server.h"
 #include "common/server/server_host.h"
@@ -58,11 +59,14 @@ class DataServer : public Server {
   struct Basics {
     std::unique_ptr<UnitRegistry> units;
     std::unique_ptr<Store> store;
+    std::unique_ptr<AccessGate> gate;
   };
-  // Loads <config_dir>/units (bound to --province when set) and opens the
-  // store under <data_dir> with `column_families` (Store::Open creates it).
+  // Loads <config_dir>/units (bound to --province when set), opens the
+  // store under <data_dir> with `column_families` (Store::Open creates it)
+  // and the access gate of `service_name` and the change feed.
   static absl::StatusOr<Basics> OpenBasics(
-      const ServerOptions& options, std::vector<std::string> column_families);
+      const ServerOptions& options, std::vector<std::string> column_families,
+      const std::string& service_name);
 
   explicit DataServer(Basics basics);
 
@@ -74,6 +78,7 @@ class DataServer : public Server {
 
   const std::unique_ptr<UnitRegistry> units_;
   const std::unique_ptr<Store> store_;
+  const std::unique_ptr<AccessGate> gate_;
   ChangeFeedService feed_;
 };
 

@@ -51,6 +51,17 @@ struct ServerOptions {
   std::string tls_ca;
   // Plaintext grpc.health.v1 only, for probes; empty: none.
   std::string health_listen;
+  // The access policy (access_gate.h). Needs mTLS; with a client CA and no
+  // path, <config_dir>/access/access.textproto.
+  std::string access_policy;
+
+  // The access policy in force: empty on a server without client
+  // certificates (every call is admitted).
+  std::string access_policy_path() const {
+    if (tls.client_ca.empty()) return "";
+    return access_policy.empty() ? config_dir + "/access/access.textproto"
+                                 : access_policy;
+  }
 
   // The credentials this process calls other servers with.
   ClientTls client_tls() const {

@@ -1,6 +1,5 @@
 #include "common/server/server_host.h"
 
-#include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -72,26 +71,6 @@ class RpcLogInterceptorFactory
   RpcMetrics* const metrics_;
 };
 
-// A plaintext server with nothing but gRPC's default health service, and
-// its bound address.
-absl::StatusOr<std::pair<std::unique_ptr<grpc::Server>, std::string>>
-StartHealthServer(const std::string& listen) {
-  RETURN_IF_ERROR(CheckListenAddress(listen, "--health_listen"));
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || port == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("--health_listen: cannot listen on ", listen,
-                     " (address in use, or not an address of this host?)"));
-  }
-  return std::make_pair(
-      std::move(server),
-      absl::StrCat(listen.substr(0, listen.rfind(':')), ":", port));
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
@@ -149,8 +128,10 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
       new ServerHost(std::move(rpc_metrics), std::move(server),
                      std::move(address), port, std::move(health_names)));
   if (!options.health_listen.empty()) {
-    ASSIGN_OR_RETURN(std::tie(host->health_server_, host->health_address_),
-                     StartHealthServer(options.health_listen));
+    RETURN_IF_ERROR(
+        CheckListenAddress(options.health_listen, "--health_listen"));
+    ASSIGN_OR_RETURN(host->health_port_,
+                     HealthPort::Start(options.health_listen));
   }
   host->SetServing(false);
   if (!options.metrics_listen.empty()) {
@@ -181,6 +162,11 @@ ServerHost::~ServerHost() {
   metrics_.reset();
 }
 
+const std::string& ServerHost::health_address() const {
+  static const std::string* const kNone = new std::string();
+  return health_port_ == nullptr ? *kNone : health_port_->address();
+}
+
 const std::string& ServerHost::metrics_address() const {
   static const std::string* const kNone = new std::string();
   return metrics_ == nullptr ? *kNone : metrics_->address();
@@ -200,53 +186,41 @@ absl::Status CheckListenAddress(std::string_view listen,
   return absl::OkStatus();
 }
 
-std::vector<grpc::HealthCheckServiceInterface*> ServerHost::HealthServices() {
-  std::vector<grpc::HealthCheckServiceInterface*> out = {
-      server_->GetHealthCheckService()};
-  if (health_server_ != nullptr) {
-    out.push_back(health_server_->GetHealthCheckService());
+void ServerHost::SetStatus(const std::string& name, bool serving) {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (name.empty()) {
+    health->SetServingStatus(serving);
+  } else {
+    health->SetServingStatus(name, serving);
   }
-  return out;
+  if (health_port_ != nullptr) health_port_->SetStatus(name, serving);
 }
 
 void ServerHost::SetServing(bool serving) {
   absl::MutexLock lock(&mu_);
   if (shut_down_) return;
-  for (grpc::HealthCheckServiceInterface* health : HealthServices()) {
-    health->SetServingStatus(serving);
-    for (const std::string& name : health_names_) {
-      health->SetServingStatus(name, serving);
-    }
-  }
+  SetStatus("", serving);
+  for (const std::string& name : health_names_) SetStatus(name, serving);
 }
 
 void ServerHost::SetServiceServing(const std::string& name, bool serving) {
   absl::MutexLock lock(&mu_);
   if (shut_down_) return;
-  for (grpc::HealthCheckServiceInterface* health : HealthServices()) {
-    health->SetServingStatus(name, serving);
-  }
+  SetStatus(name, serving);
 }
 
 void ServerHost::Shutdown(absl::Duration drain) {
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return;
-    for (grpc::HealthCheckServiceInterface* health : HealthServices()) {
-      health->SetServingStatus(false);
-      for (const std::string& name : health_names_) {
-        health->SetServingStatus(name, false);
-      }
-    }
+    SetStatus("", false);
+    for (const std::string& name : health_names_) SetStatus(name, false);
     shut_down_ = true;
   }
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
   // Probes see NOT_SERVING until the main server has drained.
-  if (health_server_ != nullptr) {
-    health_server_->Shutdown(absl::ToChronoTime(absl::Now()));
-    health_server_->Wait();
-  }
+  if (health_port_ != nullptr) health_port_->Shutdown();
 }
 
 }  // namespace nq57

@@ -36,8 +36,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/security/tls_credentials.h"
+#include "common/server/health_port.h"
 #include "common/server/metrics.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 
 namespace nq57 {
@@ -80,7 +80,7 @@ class ServerHost {
   // Where /metrics is served (real port), or empty.
   const std::string& metrics_address() const;
   // Where the plaintext health server listens (real port), or empty.
-  const std::string& health_address() const { return health_address_; }
+  const std::string& health_address() const;
 
   // Per-RPC counts and latencies, for a MetricsExporter.
   const RpcMetrics& rpc_metrics() const { return *rpc_metrics_; }
@@ -96,8 +96,8 @@ class ServerHost {
   void Shutdown(absl::Duration drain);
 
  private:
-  // The main server's health service and the health server's.
-  std::vector<grpc::HealthCheckServiceInterface*> HealthServices()
+  // One service's status ("" = the server) on both health services.
+  void SetStatus(const std::string& name, bool serving)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   ServerHost(std::unique_ptr<RpcMetrics> rpc_metrics,
@@ -107,8 +107,7 @@ class ServerHost {
   // Outlives server_: the interceptors record into it.
   const std::unique_ptr<RpcMetrics> rpc_metrics_;
   std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<grpc::Server> health_server_;  // null without health_listen
-  std::string health_address_;
+  std::unique_ptr<HealthPort> health_port_;  // null without health_listen
   std::unique_ptr<MetricsExporter> metrics_;
   const std::string address_;
   const int port_;

@@ -53,6 +53,9 @@ ABSL_FLAG(int, tls_refresh_seconds, 30,
 ABSL_FLAG(bool, allow_insecure, false,
           "serve plaintext on a non-loopback --listen address (a warning is "
           "logged) (env NQ57_ALLOW_INSECURE)");
+ABSL_FLAG(std::string, access_policy, "",
+          "the access policy (textproto) an mTLS server enforces; default "
+          "<config_dir>/access/access.textproto (env NQ57_ACCESS_POLICY)");
 ABSL_FLAG(std::string, health_listen, "",
           "HOST:PORT of a plaintext server that answers grpc.health.v1 only, "
           "for probes without a client certificate (env NQ57_HEALTH_LISTEN)");
@@ -77,7 +80,8 @@ std::vector<std::string> ArgsWithEnvironment(int argc, char** argv) {
       {"NQ57_TLS_CA", "tls_ca"},
       {"NQ57_TLS_REFRESH_SECONDS", "tls_refresh_seconds"},
       {"NQ57_ALLOW_INSECURE", "allow_insecure"},
-      {"NQ57_HEALTH_LISTEN", "health_listen"}};
+      {"NQ57_HEALTH_LISTEN", "health_listen"},
+      {"NQ57_ACCESS_POLICY", "access_policy"}};
   std::vector<std::string> args = {argv[0]};
   for (const auto& [env, flag] : kEnv) {
     if (const char* value = std::getenv(env)) {
@@ -155,6 +159,12 @@ absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
         "--listen: ", options.listen,
         " is not a loopback address; serve it with --tls_cert, --tls_key "
         "and --tls_client_ca, or say --allow_insecure"));
+  }
+  options.access_policy = absl::GetFlag(FLAGS_access_policy);
+  if (!options.access_policy.empty() && options.tls.client_ca.empty()) {
+    return absl::InvalidArgumentError(
+        "--access_policy: needs --tls_client_ca (identities come from "
+        "client certificates)");
   }
   options.health_listen = absl::GetFlag(FLAGS_health_listen);
   if (!options.health_listen.empty()) {

@@ -300,6 +300,8 @@ void Store::CommitGroup(std::vector<Pending>& group) {
     Transaction txn(this, &batch, commit_time, &next_sequence_);
     txn.request_id_ = req.request_id;
     txn.actor_ = req.actor;
+    txn.on_behalf_of_ = req.on_behalf_of;
+    txn.access_policy_ = req.access_policy;
     absl::Status status = req.apply(txn);
     if (status.ok() && !req.request_id.empty()) {
       status = FromRocks(
@@ -448,6 +450,8 @@ uint64_t Transaction::RecordChange(std::string_view resource,
   if (previous != nullptr) record.mutable_previous_value()->PackFrom(*previous);
   record.set_request_id(request_id_);
   record.set_actor(actor_);
+  record.set_on_behalf_of(on_behalf_of_);
+  record.set_access_policy(access_policy_);
   batch_->Put(store_->changes_family_, EncodeUint64(seq),
               record.SerializeAsString());
   batch_->Put(store_->history_family_,

@@ -146,6 +146,8 @@ class Transaction {
   absl::Time commit_time() const { return commit_time_; }
   const std::string& request_id() const { return request_id_; }
   const std::string& actor() const { return actor_; }
+  const std::string& on_behalf_of() const { return on_behalf_of_; }
+  const std::string& access_policy() const { return access_policy_; }
 
  private:
   friend class Store;
@@ -162,6 +164,8 @@ class Transaction {
   uint64_t* const next_sequence_;
   std::string request_id_;
   std::string actor_;
+  std::string on_behalf_of_;
+  std::string access_policy_;
   std::string response_;
   uint64_t last_sequence_ = 0;
 };
@@ -175,8 +179,12 @@ struct CommitRequest {
   // The request's content (e.g. its deterministic serialization without the
   // request_id); only its SHA-256 is kept.
   std::string fingerprint;
-  // Who sent it, for the audit trail.
+  // Who sent it, for the audit trail: the verified identity (or, on a
+  // server without client certificates, what the client claimed), the
+  // client's on-behalf-of claim, and the access policy version that let it.
   std::string actor;
+  std::string on_behalf_of;
+  std::string access_policy;
   absl::AnyInvocable<absl::Status(Transaction&)> apply;
 };
 

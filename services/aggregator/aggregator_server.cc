@@ -63,10 +63,17 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
         return GrpcFeedReader(deadline, credentials);
       },
       &RealClock());
+  ASSIGN_OR_RETURN(
+      s.gate_,
+      AccessGate::Create(
+          {.policy_path = options.server.access_policy_path(),
+           .services = {v1::AggregatorService::service_full_name(),
+                        changes::v1::ChangeFeed::service_full_name()},
+           .refresh = absl::Seconds(options.server.tls.refresh_seconds)}));
   s.service_ = std::make_unique<AggregatorService>(
-      s.store_.get(), s.core_.get(), s.rebuilder_.get());
+      s.store_.get(), s.core_.get(), s.rebuilder_.get(), s.gate_.get());
   s.feed_ = std::make_unique<ChangeFeedService>(
-      &s.store_->change_log(), s.units_->deployment_province());
+      &s.store_->change_log(), s.units_->deployment_province(), s.gate_.get());
   for (const SourceSpec& source : s.engine_->sources()) {
     s.consumers_.push_back(std::make_unique<SourceConsumer>(
         s.engine_.get(), source,

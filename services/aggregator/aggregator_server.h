@@ -97,6 +97,7 @@ class AggregatorServer final : public Server {
   std::unique_ptr<ReportBuilder> builder_;
   std::unique_ptr<AggregatorCore> core_;
   std::unique_ptr<Rebuilder> rebuilder_;
+  std::unique_ptr<AccessGate> gate_;
   std::unique_ptr<AggregatorService> service_;
   std::unique_ptr<ChangeFeedService> feed_;
   // Built before host_ starts; never changed afterwards.

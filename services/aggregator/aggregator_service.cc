@@ -77,75 +77,101 @@ grpc::ServerUnaryReactor* FinishLater(grpc::CallbackServerContext* context,
 }  // namespace
 
 AggregatorService::AggregatorService(Store* store, const AggregatorCore* core,
-                                     Rebuilder* rebuilder)
-    : store_(store), core_(core), rebuilder_(rebuilder) {}
+                                     Rebuilder* rebuilder,
+                                     const AccessGate* gate)
+    : store_(store), core_(core), rebuilder_(rebuilder), gate_(gate) {}
 
 grpc::ServerUnaryReactor* AggregatorService::GetReport(
     grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
     v1::Report* response) {
-  return FinishRead(context, core_->GetReport(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->GetReport(*request); }, response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::ListReports(
     grpc::CallbackServerContext* context, const v1::ListReportsRequest* request,
     v1::ListReportsResponse* response) {
-  return FinishRead(context, core_->ListReports(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->ListReports(*request); },
+      response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::GetRankings(
     grpc::CallbackServerContext* context, const v1::GetRankingsRequest* request,
     v1::Rankings* response) {
-  return FinishRead(context, core_->GetRankings(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->GetRankings(*request); },
+      response);
 }
 
 grpc::ServerWriteReactor<v1::Report>* AggregatorService::WatchReports(
-    grpc::CallbackServerContext* /*context*/,
+    grpc::CallbackServerContext* context,
     const v1::WatchReportsRequest* request) {
+  if (absl::StatusOr<Caller> caller = gate_->Admit(*context, *request);
+      !caller.ok()) {
+    return new RefusedStream<v1::Report>(caller.status());
+  }
   return new WatchReactor(&store_->change_log(), core_, *request);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::Publish(
     grpc::CallbackServerContext* context, const v1::PublishRequest* request,
     v1::Snapshot* response) {
-  return CommitAndFinish(context, *store_,
-                         core_->PreparePublish(*request, ActorOf(*context)),
-                         response);
+  return gate_->CommitAndFinish(
+      context, *request, *store_,
+      [&](const std::string& actor) {
+        return core_->PreparePublish(*request, actor);
+      },
+      response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::GetSnapshot(
     grpc::CallbackServerContext* context, const v1::GetSnapshotRequest* request,
     v1::Snapshot* response) {
-  return FinishRead(context, core_->GetSnapshot(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->GetSnapshot(*request); },
+      response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::ListSnapshots(
     grpc::CallbackServerContext* context,
     const v1::ListSnapshotsRequest* request,
     v1::ListSnapshotsResponse* response) {
-  return FinishRead(context, core_->ListSnapshots(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->ListSnapshots(*request); },
+      response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::DiffSnapshots(
     grpc::CallbackServerContext* context,
     const v1::DiffSnapshotsRequest* request, v1::SnapshotDiff* response) {
-  return FinishRead(context, core_->DiffSnapshots(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->DiffSnapshots(*request); },
+      response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::Export(
     grpc::CallbackServerContext* context, const v1::ExportRequest* request,
     v1::ExportResponse* response) {
-  return FinishRead(context, core_->Export(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->Export(*request); }, response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::Explain(
     grpc::CallbackServerContext* context, const v1::ExplainRequest* request,
     v1::Explanation* response) {
-  return FinishRead(context, core_->Explain(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->Explain(*request); }, response);
 }
 
 grpc::ServerUnaryReactor* AggregatorService::Rebuild(
     grpc::CallbackServerContext* context, const v1::RebuildRequest* request,
     v1::RebuildResponse* response) {
+  if (absl::StatusOr<Caller> caller = gate_->Admit(*context, *request);
+      !caller.ok()) {
+    return nq57::FinishRead<v1::RebuildResponse>(context, caller.status(),
+                                                 response);
+  }
   const absl::Time deadline =
       context->deadline() == std::chrono::system_clock::time_point::max()
           ? absl::InfiniteFuture()

@@ -6,6 +6,7 @@
 #ifndef NQ57_SERVICES_AGGREGATOR_AGGREGATOR_SERVICE_H_
 #define NQ57_SERVICES_AGGREGATOR_AGGREGATOR_SERVICE_H_
 
+#include "common/server/access_gate.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "services/aggregator/aggregator_core.h"
 #include "services/aggregator/rebuilder.h"
@@ -16,7 +17,8 @@ class AggregatorService final : public v1::AggregatorService::CallbackService {
  public:
   // Nothing is owned; all must outlive the service's server.
   AggregatorService(Store* store, const AggregatorCore* core,
-                    Rebuilder* rebuilder);
+                    Rebuilder* rebuilder,
+                    const AccessGate* gate = &AccessGate::Unrestricted());
 
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const v1::GetReportRequest* request,
@@ -59,6 +61,7 @@ class AggregatorService final : public v1::AggregatorService::CallbackService {
   Store* const store_;
   const AggregatorCore* const core_;
   Rebuilder* const rebuilder_;
+  const AccessGate* const gate_;
 };
 
 }  // namespace nq57::aggregator

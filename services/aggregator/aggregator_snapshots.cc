@@ -82,6 +82,8 @@ absl::StatusOr<CommitRequest> AggregatorCore::PreparePublish(
         snapshot->set_number(static_cast<uint64_t>(number));
         snapshot->set_name(absl::StrCat(province, kSnapshotsInfix, number));
         *snapshot->mutable_publish_time() = ToProtoTime(txn.commit_time());
+        snapshot->set_publisher_on_behalf_of(txn.on_behalf_of());
+        snapshot->set_access_policy(txn.access_policy());
         RETURN_IF_ERROR(txn.Put(kSnapshotsFamily,
                                 SnapshotKey(province, snapshot->number()),
                                 snapshot->SerializeAsString()));

@@ -252,6 +252,8 @@ absl::StatusOr<v1::GetAssignmentResponse> CriteriaCore::GetAssignment(
     *revision->mutable_commit_time() = record.commit_time();
     revision->set_request_id(record.request_id());
     revision->set_actor(record.actor());
+    revision->set_on_behalf_of(record.on_behalf_of());
+    revision->set_access_policy(record.access_policy());
     if (record.has_new_value() &&
         !record.new_value().UnpackTo(revision->mutable_assignment())) {
       return absl::DataLossError("history record is corrupt");

@@ -10,7 +10,8 @@ namespace nq57::criteria {
 absl::StatusOr<std::unique_ptr<CriteriaServer>> CriteriaServer::Create(
     const CriteriaOptions& options) {
   ASSIGN_OR_RETURN(Basics basics,
-                   OpenBasics(options.server, CriteriaCore::ColumnFamilies()));
+                   OpenBasics(options.server, CriteriaCore::ColumnFamilies(),
+                              v1::CriteriaService::service_full_name()));
   auto server =
       std::unique_ptr<CriteriaServer>(new CriteriaServer(std::move(basics)));
   ASSIGN_OR_RETURN(
@@ -23,6 +24,6 @@ absl::StatusOr<std::unique_ptr<CriteriaServer>> CriteriaServer::Create(
 CriteriaServer::CriteriaServer(Basics basics)
     : DataServer(std::move(basics)),
       core_(store_.get(), units_.get(), RealClock()),
-      criteria_(&core_, store_.get()) {}
+      criteria_(&core_, store_.get(), gate_.get()) {}
 
 }  // namespace nq57::criteria

@@ -11,6 +11,7 @@
 #ifndef NQ57_SERVICES_CRITERIA_CRITERIA_SERVICE_H_
 #define NQ57_SERVICES_CRITERIA_CRITERIA_SERVICE_H_
 
+#include "common/server/access_gate.h"
 #include "common/store/store.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
 #include "services/criteria/criteria_core.h"
@@ -19,8 +20,11 @@ namespace nq57::criteria {
 
 class CriteriaService final : public v1::CriteriaService::CallbackService {
  public:
-  CriteriaService(const CriteriaCore* core, Store* store)
-      : core_(core), store_(store) {}
+  // Nothing is owned; all must outlive the service's server. `gate`
+  // admits each call (access_gate.h).
+  CriteriaService(const CriteriaCore* core, Store* store,
+                  const AccessGate* gate = &AccessGate::Unrestricted())
+      : core_(core), store_(store), gate_(gate) {}
 
   grpc::ServerUnaryReactor* CreateCriterion(
       grpc::CallbackServerContext* context,
@@ -76,6 +80,7 @@ class CriteriaService final : public v1::CriteriaService::CallbackService {
  private:
   const CriteriaCore* const core_;
   Store* const store_;
+  const AccessGate* const gate_;
 };
 
 }  // namespace nq57::criteria

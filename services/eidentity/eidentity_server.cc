@@ -13,7 +13,8 @@ absl::StatusOr<std::unique_ptr<EidentityServer>> EidentityServer::Create(
                    IndicatorCatalog::LoadFile(
                        absl::StrCat(options.server.config_dir, kCatalogPath)));
   ASSIGN_OR_RETURN(Basics basics,
-                   OpenBasics(options.server, EidentityCore::ColumnFamilies()));
+                   OpenBasics(options.server, EidentityCore::ColumnFamilies(),
+                              v1::EidentityService::service_full_name()));
   auto server = std::unique_ptr<EidentityServer>(
       new EidentityServer(std::move(basics), std::move(catalog),
                           {.stale_after_days = options.stale_after_days}));
@@ -30,6 +31,6 @@ EidentityServer::EidentityServer(Basics basics,
     : DataServer(std::move(basics)),
       catalog_(std::move(catalog)),
       core_(store_.get(), units_.get(), catalog_.get(), RealClock(), options),
-      eidentity_(&core_, store_.get()) {}
+      eidentity_(&core_, store_.get(), gate_.get()) {}
 
 }  // namespace nq57::eidentity

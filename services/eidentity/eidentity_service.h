@@ -12,6 +12,7 @@
 #ifndef NQ57_SERVICES_EIDENTITY_EIDENTITY_SERVICE_H_
 #define NQ57_SERVICES_EIDENTITY_EIDENTITY_SERVICE_H_
 
+#include "common/server/access_gate.h"
 #include "common/store/store.h"
 #include "nq57/eidentity/v1/eidentity.grpc.pb.h"
 #include "services/eidentity/eidentity_core.h"
@@ -20,8 +21,11 @@ namespace nq57::eidentity {
 
 class EidentityService final : public v1::EidentityService::CallbackService {
  public:
-  EidentityService(const EidentityCore* core, Store* store)
-      : core_(core), store_(store) {}
+  // Nothing is owned; all must outlive the service's server. `gate`
+  // admits each call (access_gate.h).
+  EidentityService(const EidentityCore* core, Store* store,
+                   const AccessGate* gate = &AccessGate::Unrestricted())
+      : core_(core), store_(store), gate_(gate) {}
 
   grpc::ServerUnaryReactor* ListMetricDefinitions(
       grpc::CallbackServerContext* context,
@@ -54,6 +58,7 @@ class EidentityService final : public v1::EidentityService::CallbackService {
  private:
   const EidentityCore* const core_;
   Store* const store_;
+  const AccessGate* const gate_;
 };
 
 }  // namespace nq57::eidentity

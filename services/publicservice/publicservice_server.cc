@@ -19,7 +19,8 @@ PublicServiceServer::Create(const PublicServiceOptions& options) {
   RETURN_IF_ERROR(PublicServiceCore::CheckCatalog(*catalog));
   ASSIGN_OR_RETURN(
       Basics basics,
-      OpenBasics(server_options, PublicServiceCore::ColumnFamilies()));
+      OpenBasics(server_options, PublicServiceCore::ColumnFamilies(),
+                 v1::PublicServiceStatistics::service_full_name()));
   auto server = std::unique_ptr<PublicServiceServer>(
       new PublicServiceServer(std::move(basics), std::move(catalog)));
   ASSIGN_OR_RETURN(
@@ -35,6 +36,6 @@ PublicServiceServer::PublicServiceServer(
     : DataServer(std::move(basics)),
       catalog_(std::move(catalog)),
       core_(store_.get(), units_.get(), catalog_.get(), RealClock()),
-      statistics_(&core_, store_.get()) {}
+      statistics_(&core_, store_.get(), gate_.get()) {}
 
 }  // namespace nq57::publicservice

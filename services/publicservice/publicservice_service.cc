@@ -10,38 +10,51 @@ namespace nq57::publicservice {
 grpc::ServerUnaryReactor* PublicServiceStatisticsService::CreateProcedure(
     grpc::CallbackServerContext* context,
     const v1::CreateProcedureRequest* request, v1::Procedure* response) {
-  return CommitAndFinish(
-      context, *store_,
-      core_->PrepareCreateProcedure(*request, ActorOf(*context)), response);
+  return gate_->CommitAndFinish(
+      context, *request, *store_,
+      [&](const std::string& actor) {
+        return core_->PrepareCreateProcedure(*request, actor);
+      },
+      response);
 }
 
 grpc::ServerUnaryReactor* PublicServiceStatisticsService::GetProcedure(
     grpc::CallbackServerContext* context,
     const v1::GetProcedureRequest* request, v1::Procedure* response) {
-  return FinishRead(context, core_->GetProcedure(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->GetProcedure(*request); },
+      response);
 }
 
 grpc::ServerUnaryReactor* PublicServiceStatisticsService::ListProcedures(
     grpc::CallbackServerContext* context,
     const v1::ListProceduresRequest* request,
     v1::ListProceduresResponse* response) {
-  return FinishRead(context, core_->ListProcedures(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->ListProcedures(*request); },
+      response);
 }
 
 grpc::ServerUnaryReactor* PublicServiceStatisticsService::UpdateProcedure(
     grpc::CallbackServerContext* context,
     const v1::UpdateProcedureRequest* request, v1::Procedure* response) {
-  return CommitAndFinish(
-      context, *store_,
-      core_->PrepareUpdateProcedure(*request, ActorOf(*context)), response);
+  return gate_->CommitAndFinish(
+      context, *request, *store_,
+      [&](const std::string& actor) {
+        return core_->PrepareUpdateProcedure(*request, actor);
+      },
+      response);
 }
 
 grpc::ServerUnaryReactor* PublicServiceStatisticsService::ReportDossierStats(
     grpc::CallbackServerContext* context,
     const v1::ReportDossierStatsRequest* request, v1::DossierStats* response) {
-  return CommitAndFinish(
-      context, *store_,
-      core_->PrepareReportDossierStats(*request, ActorOf(*context)), response);
+  return gate_->CommitAndFinish(
+      context, *request, *store_,
+      [&](const std::string& actor) {
+        return core_->PrepareReportDossierStats(*request, actor);
+      },
+      response);
 }
 
 grpc::ServerUnaryReactor*
@@ -49,23 +62,29 @@ PublicServiceStatisticsService::BatchReportDossierStats(
     grpc::CallbackServerContext* context,
     const v1::BatchReportDossierStatsRequest* request,
     v1::BatchReportDossierStatsResponse* response) {
-  return CommitAndFinish(
-      context, *store_,
-      core_->PrepareBatchReportDossierStats(*request, ActorOf(*context)),
+  return gate_->CommitAndFinish(
+      context, *request, *store_,
+      [&](const std::string& actor) {
+        return core_->PrepareBatchReportDossierStats(*request, actor);
+      },
       response);
 }
 
 grpc::ServerUnaryReactor* PublicServiceStatisticsService::GetIndicators(
     grpc::CallbackServerContext* context,
     const v1::GetIndicatorsRequest* request, v1::UnitIndicators* response) {
-  return FinishRead(context, core_->GetIndicators(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->GetIndicators(*request); },
+      response);
 }
 
 grpc::ServerUnaryReactor* PublicServiceStatisticsService::ListIndicators(
     grpc::CallbackServerContext* context,
     const v1::ListIndicatorsRequest* request,
     v1::ListIndicatorsResponse* response) {
-  return FinishRead(context, core_->ListIndicators(*request), response);
+  return gate_->FinishRead(
+      context, *request, [&] { return core_->ListIndicators(*request); },
+      response);
 }
 
 }  // namespace nq57::publicservice

@@ -12,6 +12,7 @@
 #ifndef NQ57_SERVICES_PUBLICSERVICE_PUBLICSERVICE_SERVICE_H_
 #define NQ57_SERVICES_PUBLICSERVICE_PUBLICSERVICE_SERVICE_H_
 
+#include "common/server/access_gate.h"
 #include "common/store/store.h"
 #include "nq57/publicservice/v1/publicservice.grpc.pb.h"
 #include "services/publicservice/publicservice_core.h"
@@ -21,8 +22,12 @@ namespace nq57::publicservice {
 class PublicServiceStatisticsService final
     : public v1::PublicServiceStatistics::CallbackService {
  public:
-  PublicServiceStatisticsService(const PublicServiceCore* core, Store* store)
-      : core_(core), store_(store) {}
+  // Nothing is owned; all must outlive the service's server. `gate`
+  // admits each call (access_gate.h).
+  PublicServiceStatisticsService(
+      const PublicServiceCore* core, Store* store,
+      const AccessGate* gate = &AccessGate::Unrestricted())
+      : core_(core), store_(store), gate_(gate) {}
 
   grpc::ServerUnaryReactor* CreateProcedure(
       grpc::CallbackServerContext* context,
@@ -59,6 +64,7 @@ class PublicServiceStatisticsService final
  private:
   const PublicServiceCore* const core_;
   Store* const store_;
+  const AccessGate* const gate_;
 };
 
 }  // namespace nq57::publicservice

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/field_error.h"
 #include "common/base/status_macros.h"
+#include "common/server/caller.h"
 #include "common/server/commit_reactor.h"
 #include "common/server/data_service_host.h"
 
@@ -27,11 +28,14 @@ grpc::ServerUnaryReactor* ProbeService::Put(
     const testing::v1::PutRequest* request,
     testing::v1::PutResponse* response) {
   absl::StatusOr<CommitRequest> commit;
-  if (request->key().empty()) {
+  absl::StatusOr<Caller> caller = CallerOf(*context);
+  if (!caller.ok()) {
+    commit = caller.status();
+  } else if (request->key().empty()) {
     commit = InvalidFieldError("key", "must not be empty");
   } else {
     commit = MakeCommit(
-        *request, request->request_id(), ActorOf(*context),
+        *request, request->request_id(), caller->actor(),
         [key = request->key(),
          value = request->value()](Transaction& txn) -> absl::Status {
           ASSIGN_OR_RETURN(std::optional<std::string> previous,

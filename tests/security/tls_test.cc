@@ -211,6 +211,8 @@ TEST_F(TlsTest, PlaintextOnlyOnLoopbackUnlessAllowed) {
   EXPECT_FALSE(IsLoopbackAddress("0.0.0.0:1"));
   EXPECT_FALSE(IsLoopbackAddress("[::]:1"));
   EXPECT_FALSE(IsLoopbackAddress("10.0.0.5:1"));
+  EXPECT_FALSE(IsLoopbackAddress("127.example.org:1"));
+  EXPECT_TRUE(IsLoopbackAddress("127.1.2.3:1"));
 }
 
 TEST_F(TlsTest, BadTlsFilesNameTheirFlag) {

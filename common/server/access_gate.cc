@@ -1,0 +1,148 @@
+#include "common/server/access_gate.h"
+
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/access/access_check.h"
+#include "common/access/access_policy.h"
+#include "common/base/log.h"
+#include "common/base/status_macros.h"
+
+namespace nq57 {
+namespace {
+
+// What tells a changed policy file: its modification time and size.
+struct FileStamp {
+  std::filesystem::file_time_type mtime;
+  uintmax_t size = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
+FileStamp StampOf(const std::string& path) {
+  std::error_code ec;
+  FileStamp stamp;
+  stamp.mtime = std::filesystem::last_write_time(path, ec);
+  stamp.size = std::filesystem::file_size(path, ec);
+  return stamp;
+}
+
+}  // namespace
+
+std::unique_ptr<AccessGate> AccessGate::Open() {
+  return std::unique_ptr<AccessGate>(
+      new AccessGate(nullptr, "", {}, absl::InfiniteDuration()));
+}
+
+const AccessGate& AccessGate::Unrestricted() {
+  static const AccessGate* const kOpen = Open().release();
+  return *kOpen;
+}
+
+absl::StatusOr<std::unique_ptr<AccessGate>> AccessGate::Create(
+    const Options& options) {
+  if (options.policy_path.empty()) return Open();
+  absl::flat_hash_map<const google::protobuf::Descriptor*,
+                      const google::protobuf::MethodDescriptor*>
+      methods;
+  for (const std::string& name : options.services) {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            name);
+    if (service == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("access gate: unknown service ", name));
+    }
+    for (int i = 0; i < service->method_count(); ++i) {
+      const google::protobuf::MethodDescriptor* m = service->method(i);
+      auto [it, inserted] = methods.emplace(m->input_type(), m);
+      if (!inserted) {
+        // Two methods taking one request type could need different roles.
+        return absl::InvalidArgumentError(absl::StrCat(
+            "access gate: ", it->second->full_name(), " and ", m->full_name(),
+            " both take ", m->input_type()->full_name()));
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<AccessPolicy> policy,
+                   AccessPolicy::LoadFile(options.policy_path));
+  LogInfo("access policy loaded",
+          {{"path", options.policy_path}, {"version", policy->version()}});
+  return std::unique_ptr<AccessGate>(
+      new AccessGate(std::move(policy), options.policy_path, std::move(methods),
+                     options.refresh));
+}
+
+AccessGate::AccessGate(
+    std::shared_ptr<const AccessPolicy> policy, std::string path,
+    absl::flat_hash_map<const google::protobuf::Descriptor*,
+                        const google::protobuf::MethodDescriptor*>
+        methods,
+    absl::Duration refresh)
+    : path_(std::move(path)),
+      methods_(std::move(methods)),
+      refresh_(refresh),
+      policy_(std::move(policy)) {
+  if (!path_.empty()) watcher_ = std::thread([this] { Watch(); });
+}
+
+AccessGate::~AccessGate() {
+  stop_.Notify();
+  if (watcher_.joinable()) watcher_.join();
+}
+
+std::shared_ptr<const AccessPolicy> AccessGate::policy() const {
+  absl::MutexLock lock(&mu_);
+  return policy_;
+}
+
+std::string AccessGate::policy_version() const {
+  std::shared_ptr<const AccessPolicy> p = policy();
+  return p == nullptr ? "" : p->version();
+}
+
+void AccessGate::Watch() {
+  FileStamp seen = StampOf(path_);
+  while (!stop_.WaitForNotificationWithTimeout(refresh_)) {
+    const FileStamp now = StampOf(path_);
+    if (now == seen) continue;
+    seen = now;
+    absl::StatusOr<std::unique_ptr<AccessPolicy>> loaded =
+        AccessPolicy::LoadFile(path_);
+    if (!loaded.ok()) {
+      LogError("access policy not reloaded; the one in force stays",
+               {{"path", path_},
+                {"version", policy_version()},
+                {"error", std::string(loaded.status().message())}});
+      continue;
+    }
+    LogInfo("access policy reloaded",
+            {{"path", path_}, {"version", (*loaded)->version()}});
+    absl::MutexLock lock(&mu_);
+    policy_ = std::move(*loaded);
+  }
+}
+
+absl::StatusOr<Caller> AccessGate::Admit(
+    const grpc::ServerContextBase& context,
+    const google::protobuf::Message& request) const {
+  ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  std::shared_ptr<const AccessPolicy> p = policy();
+  if (p == nullptr) return caller;  // an open gate
+  caller.policy_version = p->version();
+  if (caller.identity.empty()) {
+    return absl::UnauthenticatedError(
+        "this server needs a client certificate whose URI SAN is a SPIFFE "
+        "identity (spiffe://<trust-domain>/<path>)");
+  }
+  auto method = methods_.find(request.GetDescriptor());
+  if (method == methods_.end()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "no role may send ", request.GetDescriptor()->full_name()));
+  }
+  RETURN_IF_ERROR(CheckAccess(*p, caller.identity, *method->second, request));
+  return caller;
+}
+
+}  // namespace nq57
