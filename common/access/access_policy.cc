@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "common/access/request_units.h"
 #include "common/base/absl_view.h"
+#include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "nq57/config/v1/access.pb.h"
 
@@ -47,6 +48,16 @@ bool InScope(std::string_view scope, std::string_view unit) {
                            unit[scope.size()] == '/');
 }
 
+// The parser's first complaint, kept for the status instead of the log.
+class FirstError final : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (text.empty())
+      text = absl::StrCat(line + 1, ":", column + 1, ": ", message);
+  }
+  std::string text;
+};
+
 }  // namespace
 
 std::string RoleName(Role role) {
@@ -66,10 +77,12 @@ absl::StatusOr<std::unique_ptr<AccessPolicy>> AccessPolicy::Parse(
         absl::StrCat(where, ": larger than ", kMaxFileBytes, " bytes"));
   }
   config::v1::AccessPolicy proto;
-  if (!google::protobuf::TextFormat::ParseFromString(std::string(textproto),
-                                                     &proto)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": not a valid nq57.config.v1.AccessPolicy"));
+  FirstError first;
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&first);
+  if (!parser.ParseFromString(std::string(textproto), &proto)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": not a valid nq57.config.v1.AccessPolicy (", first.text, ")"));
   }
   if (!IsVersion(proto.version())) {
     return error("version", "required: 1..64 of [A-Za-z0-9._-]");
