@@ -8,7 +8,9 @@
 #   tools/run.sh --demo   print the report, stop everything and exit
 #
 # Environment: NQ57_VAR (default var), NQ57_BASE_PORT (default 50571: the
-# servers use BASE..BASE+3, nq57ctl's defaults).
+# servers use BASE..BASE+3, nq57ctl's defaults), NQ57_TLS=1 (mTLS between
+# every process, with development certificates made under $NQ57_VAR/tls by
+# tools/dev-certs.sh and the sample policy deploy/config/access/).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +33,19 @@ CTL=("$BIN/nq57ctl" --criteria=127.0.0.1:${PORT[criteria]}
      --aggregator=127.0.0.1:${PORT[aggregator]})
 
 say() { echo "nq57: $*"; }
+
+# Transport: plaintext on loopback, or mTLS with development certificates.
+TLS=${NQ57_TLS:-0}
+declare -A TLS_FLAGS
+if [ "$TLS" = 1 ]; then
+  if [ ! -f "$VAR/tls/ca.pem" ]; then
+    tools/dev-certs.sh dev "$VAR/tls" >/dev/null || { say "cannot make certificates" >&2; exit 1; }
+  fi
+  for name in "${NAMES[@]}"; do
+    TLS_FLAGS[$name]="--tls_cert=$VAR/tls/$name-server.pem --tls_key=$VAR/tls/$name-server.key --tls_client_ca=$VAR/tls/ca.pem"
+  done
+  CTL+=(--tls_ca="$VAR/tls/ca.pem" --tls_cert="$VAR/tls/nq57ctl.pem" --tls_key="$VAR/tls/nq57ctl.key")
+fi
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 for name in "${NAMES[@]}"; do
@@ -80,13 +95,15 @@ fresh=0
 sources="criteria=criteria@127.0.0.1:${PORT[criteria]}"
 sources+=",publicservice=publicservice@127.0.0.1:${PORT[publicservice]}"
 sources+=",eidentity=eidentity@127.0.0.1:${PORT[eidentity]}"
-say "starting 4 servers (data in $VAR/, logs in $VAR/log/)"
+say "starting 4 servers (data in $VAR/, logs in $VAR/log/$([ "$TLS" = 1 ] && echo ", mTLS with certificates in $VAR/tls/"))"
 for name in "${NAMES[@]}"; do
   [ -d "$VAR/$name-server" ] || fresh=1
   extra=()
   [ "$name" = aggregator ] && extra=(--source="$sources")
+  # shellcheck disable=SC2086  # the TLS flags are words
   "$BIN/$name-server" --listen="127.0.0.1:${PORT[$name]}" \
     --data_dir="$VAR/$name-server" --config_dir=deploy/config "${extra[@]}" \
+    ${TLS_FLAGS[$name]:-} \
     >>"$VAR/log/$name-server.out" 2>>"$VAR/log/$name-server.log" &
   PID[$name]=$!
   printf '  %-22s 127.0.0.1:%s\n' "$name-server" "${PORT[$name]}"
@@ -132,9 +149,11 @@ if [ "$MODE" = demo ]; then
   stop_all
 fi
 say "serving. Try:"
-echo "  $BIN/nq57ctl rank --group=PLATFORMS --period=$PERIOD --as_of=$AS_OF"
-echo "  $BIN/nq57ctl explain criteria.block.PARTY --period=$PERIOD --as_of=$AS_OF"
-echo "  $BIN/nq57ctl report --format=json --period=$PERIOD --as_of=$AS_OF"
+ctl="$BIN/nq57ctl"
+[ "$TLS" = 1 ] && ctl+=" --tls_ca=$VAR/tls/ca.pem --tls_cert=$VAR/tls/nq57ctl.pem --tls_key=$VAR/tls/nq57ctl.key"
+echo "  $ctl rank --group=PLATFORMS --period=$PERIOD --as_of=$AS_OF"
+echo "  $ctl explain criteria.block.PARTY --period=$PERIOD --as_of=$AS_OF"
+echo "  $ctl report --format=json --period=$PERIOD --as_of=$AS_OF"
 say "Ctrl-C stops every server"
 while true; do
   for name in "${NAMES[@]}"; do
