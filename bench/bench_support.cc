@@ -60,13 +60,14 @@ void SharedLatencies::Record(benchmark::State& state,
 }
 
 std::vector<std::shared_ptr<grpc::Channel>> LoopbackChannels(
-    const std::string& address, int count) {
+    const std::string& address, int count,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  if (credentials == nullptr) credentials = grpc::InsecureChannelCredentials();
   std::vector<std::shared_ptr<grpc::Channel>> out;
   for (int i = 0; i < count; ++i) {
     grpc::ChannelArguments args;
     args.SetInt("channel_index", i);  // distinct channels
-    out.push_back(grpc::CreateCustomChannel(
-        address, grpc::InsecureChannelCredentials(), args));
+    out.push_back(grpc::CreateCustomChannel(address, credentials, args));
   }
   return out;
 }

@@ -38,6 +38,7 @@
 #include "common/store/store.h"
 #include "common/units/unit_registry.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/support/status.h"
 
 namespace nq57 {
@@ -141,8 +142,10 @@ void RunClient(benchmark::State& state, SharedLatencies& all, Call call) {
 
 // `count` distinct channels to `address` (not shared subchannels), as a real
 // integration platform would hold a few connections.
+// `credentials` null: plaintext.
 std::vector<std::shared_ptr<grpc::Channel>> LoopbackChannels(
-    const std::string& address, int count = 4);
+    const std::string& address, int count = 4,
+    std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
 // ---- A service core over a fresh store -------------------------------------
 

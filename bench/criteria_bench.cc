@@ -21,7 +21,9 @@
 // completed count equals the number of distinct assignments reported.
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +34,9 @@
 #include "bench/bench_support.h"
 #include "bench/raw_rocksdb.h"
 #include "benchmark/benchmark.h"
+#include "common/base/status_macros.h"
+#include "common/security/tls_credentials.h"
+#include "common/server/access_gate.h"
 #include "common/server/change_feed_service.h"
 #include "common/server/server_host.h"
 #include "common/store/store.h"
@@ -67,6 +72,7 @@ Timestamp Ts(absl::Time t) {
 // CriteriaServer does) and the probe's Echo on the same ServerHost.
 struct Server {
   std::string dir;
+  std::unique_ptr<AccessGate> gate;  // mTLS arm: the policy in force
   std::unique_ptr<UnitRegistry> units;
   std::unique_ptr<Store> db;
   std::unique_ptr<CriteriaCore> core;
@@ -135,9 +141,59 @@ absl::StatusOr<std::vector<std::string>> Seed(Stub& stub,
   return names;
 }
 
-absl::Status StartServer(const std::string& prefix, int criteria) {
+// The mTLS arm's material under `dir`: a CA, the server's and the bench
+// client's certificates (tools/dev-certs.sh), and a policy granting the
+// client the roles the bench uses for Phú Thọ.
+struct MutualTls {
+  ServerTls server;
+  ClientTls client;
+  std::string policy;
+};
+absl::StatusOr<MutualTls> MakeMutualTls(const std::string& dir) {
+  const std::string script = NQ57_SOURCE_DIR "/tools/dev-certs.sh";
+  for (const std::string& args :
+       {absl::StrCat("ca ", dir),
+        absl::StrCat("issue ", dir, " server spiffe://nq57.local/criteria"),
+        absl::StrCat("issue ", dir, " client spiffe://nq57.local/bench")}) {
+    const std::string command =
+        absl::StrCat("NQ57_CERT_DAYS=2 ", script, " ", args);
+    if (std::system(command.c_str()) != 0) {
+      return absl::InternalError(absl::StrCat(command, " failed"));
+    }
+  }
+  MutualTls tls{.server = {.cert = dir + "/server.pem",
+                           .key = dir + "/server.key",
+                           .client_ca = dir + "/ca.pem"},
+                .client = {.ca = dir + "/ca.pem",
+                           .cert = dir + "/client.pem",
+                           .key = dir + "/client.key"},
+                .policy = dir + "/access.textproto"};
+  std::ofstream(tls.policy)
+      << "version: \"bench-1\"\ntrust_domain: \"nq57.local\"\n"
+         "grants { identity: \"spiffe://nq57.local/bench\" "
+         "roles: [REPORTER, CATALOGUE_EDITOR, READER] "
+         "units: \"provinces/25\" }\n";
+  return tls;
+}
+
+absl::Status StartServer(const std::string& prefix, int criteria,
+                         bool mutual_tls = false) {
   auto server = std::make_unique<Server>();
   server->dir = BenchDir("criteria");
+  ServerHostOptions host_options{.listen = "127.0.0.1:0"};
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (mutual_tls) {
+    // The whole production path: TLS handshakes and records, the verified
+    // identity, and the access policy checked for every call.
+    ASSIGN_OR_RETURN(MutualTls tls, MakeMutualTls(server->dir + "-pki"));
+    host_options.tls = tls.server;
+    ASSIGN_OR_RETURN(credentials, ChannelCredentialsFor(tls.client));
+    ASSIGN_OR_RETURN(
+        server->gate,
+        AccessGate::Create(
+            {.policy_path = tls.policy,
+             .services = {v1::CriteriaService::service_full_name()}}));
+  }
   auto units = UnitRegistry::Load(NQ57_SOURCE_DIR "/deploy/config");
   if (!units.ok()) return units.status();
   server->units = std::move(*units);
@@ -147,20 +203,23 @@ absl::Status StartServer(const std::string& prefix, int criteria) {
   server->db = std::move(*store);
   server->core = std::make_unique<CriteriaCore>(
       server->db.get(), server->units.get(), RealClock());
-  server->criteria =
-      std::make_unique<CriteriaService>(server->core.get(), server->db.get());
+  server->criteria = std::make_unique<CriteriaService>(
+      server->core.get(), server->db.get(),
+      server->gate != nullptr ? server->gate.get()
+                              : &AccessGate::Unrestricted());
   server->feed = std::make_unique<ChangeFeedService>(&server->db->change_log());
   // Echo touches no store.
   server->probe = std::make_unique<ProbeService>(nullptr);
   auto host = ServerHost::Start(
-      {.listen = "127.0.0.1:0"},
+      host_options,
       {server->criteria.get(), server->feed.get(), server->probe.get()},
       {v1::CriteriaService::service_full_name(),
        changes::v1::ChangeFeed::service_full_name(), "nq57.testing.v1.Probe"});
   if (!host.ok()) return host.status();
   server->host = std::move(*host);
   server->host->SetServing(true);
-  server->channels = LoopbackChannels(server->host->address());
+  server->channels =
+      LoopbackChannels(server->host->address(), 4, std::move(credentials));
   auto stub = v1::CriteriaService::NewStub(server->channels[0]);
   auto seeded = Seed(*stub, prefix, criteria);
   if (!seeded.ok()) return seeded.status();
@@ -182,6 +241,7 @@ void StopServer(const benchmark::State&) {
   g_server->db.reset();
   g_server->units.reset();
   std::filesystem::remove_all(g_server->dir);
+  std::filesystem::remove_all(g_server->dir + "-pki");
   g_server.reset();
 }
 
@@ -195,6 +255,12 @@ void Reset() {
 void StartForSingle(const benchmark::State&) {
   Reset();
   absl::Status s = StartServer("SINGLE", kSingleCriteria);
+  if (!s.ok()) g_setup_error = s.ToString();
+}
+
+void StartForSingleMutualTls(const benchmark::State&) {
+  Reset();
+  absl::Status s = StartServer("SINGLE", kSingleCriteria, /*mutual_tls=*/true);
   if (!s.ok()) g_setup_error = s.ToString();
 }
 
@@ -426,7 +492,10 @@ int main(int argc, char** argv) {
   nq57::RegisterAtThreadCounts(
       {{"BM_Echo", c::BM_Echo, c::StartForSingle, c::StopServer},
        {"BM_ReportProgress", c::BM_ReportProgress, c::StartForSingle,
-        c::StopServer}});
+        c::StopServer},
+       // The same durable write over mTLS with the access policy checked.
+       {"BM_ReportProgressMutualTls", c::BM_ReportProgress,
+        c::StartForSingleMutualTls, c::StopServer}});
   nq57::Register(
       {"BM_RawRocksDBBatch", c::BM_RawRocksDBBatch, c::OpenRaw, c::CloseRaw})
       ->Iterations(c::kProvinceBatches);
@@ -436,5 +505,6 @@ int main(int argc, char** argv) {
   return nq57::RunWithBaselines(
       argc, argv,
       {{"BM_ReportProgress", "BM_Echo"},
+       {"BM_ReportProgressMutualTls", "BM_ReportProgress"},
        {"BM_BatchReportProgress", "BM_RawRocksDBBatch"}});
 }

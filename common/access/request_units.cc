@@ -15,35 +15,45 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
+// Visits every set field; the path of a field is spelled out only for the
+// strings that name a unit (the access gate walks every request, so the
+// common case allocates nothing per field).
 class Walk {
  public:
-  absl::Status Visit(const Message& message, const std::string& prefix,
-                     int depth) {
+  absl::Status Visit(const Message& message, int depth) {
     if (depth > kMaxWalkDepth) {
       return absl::ResourceExhaustedError(absl::StrCat(
-          prefix, ": nested deeper than ", kMaxWalkDepth, " messages"));
+          PathText(), ": nested deeper than ", kMaxWalkDepth, " messages"));
     }
     const google::protobuf::Reflection* r = message.GetReflection();
-    std::vector<const FieldDescriptor*> fields;
-    r->ListFields(message, &fields);
+    fields_.clear();
+    r->ListFields(message, &fields_);
+    // fields_ is reused by nested visits: keep this level's copy.
+    const std::vector<const FieldDescriptor*> fields = fields_;
     for (const FieldDescriptor* f : fields) {
-      const std::string name = absl::StrCat(prefix, f->name());
+      const auto type = f->cpp_type();
+      if (type != FieldDescriptor::CPPTYPE_STRING &&
+          type != FieldDescriptor::CPPTYPE_MESSAGE) {
+        continue;
+      }
       if (f->is_repeated()) {
         const int n = r->FieldSize(message, f);
         for (int i = 0; i < n; ++i) {
-          const std::string item = absl::StrCat(name, "[", i, "]");
-          if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-            RETURN_IF_ERROR(Add(item, r->GetRepeatedString(message, f, i)));
-          } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-            RETURN_IF_ERROR(Visit(r->GetRepeatedMessage(message, f, i),
-                                  absl::StrCat(item, "."), depth + 1));
-          }
+          path_.push_back({f, i});
+          absl::Status s =
+              type == FieldDescriptor::CPPTYPE_STRING
+                  ? Add(r->GetRepeatedStringReference(message, f, i, &scratch_))
+                  : Visit(r->GetRepeatedMessage(message, f, i), depth + 1);
+          path_.pop_back();
+          RETURN_IF_ERROR(s);
         }
-      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-        RETURN_IF_ERROR(Add(name, r->GetString(message, f)));
-      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-        RETURN_IF_ERROR(Visit(r->GetMessage(message, f),
-                              absl::StrCat(name, "."), depth + 1));
+      } else {
+        path_.push_back({f, -1});
+        absl::Status s = type == FieldDescriptor::CPPTYPE_STRING
+                             ? Add(r->GetStringReference(message, f, &scratch_))
+                             : Visit(r->GetMessage(message, f), depth + 1);
+        path_.pop_back();
+        RETURN_IF_ERROR(s);
       }
     }
     return absl::OkStatus();
@@ -52,17 +62,30 @@ class Walk {
   std::vector<UnitReference> Take() { return std::move(refs_); }
 
  private:
-  absl::Status Add(const std::string& field, const std::string& value) {
-    std::string unit = UnitOfName(value);
-    if (unit.empty()) return absl::OkStatus();
+  absl::Status Add(const std::string& value) {
+    if (!absl::StartsWith(value, "provinces/")) return absl::OkStatus();
     if (refs_.size() >= kMaxUnitReferences) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "the request names more than ", kMaxUnitReferences, " units"));
     }
-    refs_.push_back({field, std::move(unit)});
+    refs_.push_back({PathText(), UnitOfName(value)});
     return absl::OkStatus();
   }
 
+  // "items[3].assignment"
+  std::string PathText() const {
+    std::string out;
+    for (const auto& [field, index] : path_) {
+      if (!out.empty()) out += '.';
+      out += field->name();
+      if (index >= 0) absl::StrAppend(&out, "[", index, "]");
+    }
+    return out;
+  }
+
+  std::vector<std::pair<const FieldDescriptor*, int>> path_;
+  std::vector<const FieldDescriptor*> fields_;
+  std::string scratch_;
   std::vector<UnitReference> refs_;
 };
 
@@ -81,7 +104,7 @@ std::string UnitOfName(std::string_view name) {
 
 absl::StatusOr<std::vector<UnitReference>> UnitsOf(const Message& request) {
   Walk walk;
-  if (absl::Status s = walk.Visit(request, "", 0); !s.ok()) return s;
+  if (absl::Status s = walk.Visit(request, 0); !s.ok()) return s;
   return walk.Take();
 }
 

@@ -93,7 +93,8 @@ AccessGate::~AccessGate() {
 }
 
 std::shared_ptr<const AccessPolicy> AccessGate::policy() const {
-  absl::MutexLock lock(&mu_);
+  // Every call reads it, a reload writes it: readers share the lock.
+  absl::ReaderMutexLock lock(&mu_);
   return policy_;
 }
 
@@ -119,7 +120,7 @@ void AccessGate::Watch() {
     }
     LogInfo("access policy reloaded",
             {{"path", path_}, {"version", (*loaded)->version()}});
-    absl::MutexLock lock(&mu_);
+    absl::WriterMutexLock lock(&mu_);
     policy_ = std::move(*loaded);
   }
 }
