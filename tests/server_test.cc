@@ -13,7 +13,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "tests/probe/probe_service.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/store_test.h"
 
 namespace nq57 {
 namespace {
@@ -24,12 +24,10 @@ using grpc::health::v1::HealthCheckResponse;
 
 // The host on its own (not through ProbeServer, which reports SERVING at
 // once): a probe service and a change feed over a real store.
-class ServerTest : public nq57::testing::TempDirTest {
+class ServerTest : public nq57::testing::StoreTest {
  protected:
   void SetUp() override {
-    auto store = Store::Open(Path("store"), {.column_families = {"entries"}});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
+    ASSERT_NO_FATAL_FAILURE(OpenStore({"entries"}));
     probe_service_ = std::make_unique<ProbeService>(store_.get());
     feed_service_ = std::make_unique<ChangeFeedService>(&store_->change_log());
     auto host = ServerHost::Start(
@@ -80,7 +78,6 @@ class ServerTest : public nq57::testing::TempDirTest {
     return s;
   }
 
-  std::unique_ptr<Store> store_;
   std::unique_ptr<ProbeService> probe_service_;
   std::unique_ptr<ChangeFeedService> feed_service_;
   std::unique_ptr<ServerHost> host_;

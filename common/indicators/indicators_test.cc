@@ -1,6 +1,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/base/absl_view.h"
 #include "common/base/field_error.h"
 #include "common/indicators/indicator_catalog.h"
 #include "common/indicators/indicator_evaluator.h"
@@ -50,28 +51,26 @@ constexpr char kCatalog[] = R"pb(
     decimals: 2
   }
   constraints { lhs: "activated" rhs: "issued" }
-  thresholds {
-    version: "t-2025-01"
-    effective_from: "2025-01-01"
-    rules {
-      indicator: "ACTIVATION"
-      green { numerator: 95 denominator: 100 }
-      yellow { numerator: 80 denominator: 100 }
-    }
-  }
-  thresholds {
-    version: "t-2025-07"
-    effective_from: "2025-07-01"
-    rules {
-      indicator: "ACTIVATION"
-      green { numerator: 96 denominator: 100 }
-      yellow { numerator: 80 denominator: 100 }
-    }
-  }
 )pb";
 
+// A thresholds version with one ACTIVATION rule: green from green/100,
+// yellow from 80/100.
+std::string ActivationThresholds(std::string_view version,
+                                 std::string_view effective_from, int green) {
+  return absl::StrCat(
+      "thresholds { version: \"", AbslView(version), "\" effective_from: \"",
+      AbslView(effective_from),
+      "\" rules { indicator: \"ACTIVATION\" green { numerator: ", green,
+      " denominator: 100 } yellow { numerator: 80 denominator: "
+      "100 } } }\n");
+}
+
 std::unique_ptr<IndicatorCatalog> Load() {
-  auto c = IndicatorCatalog::Parse(kCatalog, "test.textproto");
+  auto c = IndicatorCatalog::Parse(
+      absl::StrCat(kCatalog,
+                   ActivationThresholds("t-2025-01", "2025-01-01", 95),
+                   ActivationThresholds("t-2025-07", "2025-07-01", 96)),
+      "test.textproto");
   EXPECT_TRUE(c.ok()) << c.status();
   return c.ok() ? std::move(*c) : nullptr;
 }

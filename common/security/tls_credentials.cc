@@ -61,8 +61,25 @@ absl::Status CheckPair(const std::string& cert, const std::string& key) {
   return CheckPemFile("--tls_key", key, "PRIVATE KEY");
 }
 
-unsigned int RefreshSeconds(int seconds) {
-  return seconds < 1 ? 1u : static_cast<unsigned int>(seconds);
+// Plaintext: no TLS file may be given without the one that turns TLS on.
+absl::Status NothingBut(const std::string& given, std::string_view needed,
+                        std::string_view with) {
+  if (given.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(AbslView(needed), ": needed with ", AbslView(with)));
+}
+
+// The files checked, then watched: `ca` (under `ca_flag`) may be empty on
+// a server without client certificates, the pair on a client without one.
+absl::StatusOr<std::shared_ptr<FileWatcherCertificateProvider>> WatchedFiles(
+    const std::string& cert, const std::string& key, std::string_view ca_flag,
+    const std::string& ca, int refresh_seconds) {
+  RETURN_IF_ERROR(CheckPair(cert, key));
+  if (!ca.empty()) RETURN_IF_ERROR(CheckPemFile(ca_flag, ca, "CERTIFICATE"));
+  // The provider has no lower bound; 0 would spin its refresh thread.
+  return std::make_shared<FileWatcherCertificateProvider>(
+      key, cert, ca,
+      refresh_seconds < 1 ? 1u : static_cast<unsigned int>(refresh_seconds));
 }
 
 }  // namespace
@@ -70,19 +87,13 @@ unsigned int RefreshSeconds(int seconds) {
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
     const ServerTls& tls) {
   if (!tls.enabled()) {
-    if (!tls.key.empty() || !tls.client_ca.empty()) {
-      return absl::InvalidArgumentError(
-          "--tls_cert: needed with --tls_key and --tls_client_ca");
-    }
+    RETURN_IF_ERROR(NothingBut(tls.key + tls.client_ca, "--tls_cert",
+                               "--tls_key and --tls_client_ca"));
     return grpc::InsecureServerCredentials();
   }
-  RETURN_IF_ERROR(CheckPair(tls.cert, tls.key));
-  if (!tls.client_ca.empty()) {
-    RETURN_IF_ERROR(
-        CheckPemFile("--tls_client_ca", tls.client_ca, "CERTIFICATE"));
-  }
-  auto provider = std::make_shared<FileWatcherCertificateProvider>(
-      tls.key, tls.cert, tls.client_ca, RefreshSeconds(tls.refresh_seconds));
+  ASSIGN_OR_RETURN(auto provider,
+                   WatchedFiles(tls.cert, tls.key, "--tls_client_ca",
+                                tls.client_ca, tls.refresh_seconds));
   grpc::experimental::TlsServerCredentialsOptions options(provider);
   options.watch_identity_key_cert_pairs();
   if (tls.client_ca.empty()) {
@@ -100,16 +111,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentialsFor(
     const ClientTls& tls) {
   if (!tls.enabled()) {
-    if (!tls.cert.empty() || !tls.key.empty()) {
-      return absl::InvalidArgumentError(
-          "--tls_ca: needed with --tls_cert and --tls_key");
-    }
+    RETURN_IF_ERROR(
+        NothingBut(tls.cert + tls.key, "--tls_ca", "--tls_cert and --tls_key"));
     return grpc::InsecureChannelCredentials();
   }
-  RETURN_IF_ERROR(CheckPemFile("--tls_ca", tls.ca, "CERTIFICATE"));
-  RETURN_IF_ERROR(CheckPair(tls.cert, tls.key));
-  auto provider = std::make_shared<FileWatcherCertificateProvider>(
-      tls.key, tls.cert, tls.ca, RefreshSeconds(tls.refresh_seconds));
+  ASSIGN_OR_RETURN(auto provider, WatchedFiles(tls.cert, tls.key, "--tls_ca",
+                                               tls.ca, tls.refresh_seconds));
   grpc::experimental::TlsChannelCredentialsOptions options;
   options.set_certificate_provider(provider);
   options.watch_root_certs();

@@ -11,10 +11,12 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
+#include "common/security/tls_flags.h"
 #include "common/server/server_host.h"
 
 ABSL_FLAG(std::string, listen, "",
@@ -36,20 +38,9 @@ ABSL_FLAG(std::string, province, "",
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long in-flight calls may finish before they are "
           "cancelled (env NQ57_DRAIN_SECONDS)");
-ABSL_FLAG(std::string, tls_cert, "",
-          "PEM certificate chain of this server; with --tls_key it serves TLS "
-          "(env NQ57_TLS_CERT)");
-ABSL_FLAG(std::string, tls_key, "",
-          "PEM private key of --tls_cert (env NQ57_TLS_KEY)");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA a client certificate must be signed by (mTLS; the caller's "
           "identity is its URI SAN) (env NQ57_TLS_CLIENT_CA)");
-ABSL_FLAG(std::string, tls_ca, "",
-          "PEM CA of the servers this process calls; default "
-          "--tls_client_ca (env NQ57_TLS_CA)");
-ABSL_FLAG(int, tls_refresh_seconds, 30,
-          "how often the TLS files are re-read, so that rotated ones are used "
-          "by new connections (env NQ57_TLS_REFRESH_SECONDS)");
 ABSL_FLAG(bool, allow_insecure, false,
           "serve plaintext on a non-loopback --listen address (a warning is "
           "logged) (env NQ57_ALLOW_INSECURE)");
@@ -66,25 +57,16 @@ namespace {
 // Environment values go in front of the real arguments, so an explicit flag
 // on the command line (parsed later) wins.
 std::vector<std::string> ArgsWithEnvironment(int argc, char** argv) {
-  static constexpr std::pair<const char*, const char*> kEnv[] = {
-      {"NQ57_LISTEN", "listen"},
-      {"NQ57_DATA_DIR", "data_dir"},
-      {"NQ57_CONFIG_DIR", "config_dir"},
-      {"NQ57_LOG_FORMAT", "log_format"},
-      {"NQ57_DRAIN_SECONDS", "drain_seconds"},
-      {"NQ57_METRICS_LISTEN", "metrics_listen"},
-      {"NQ57_PROVINCE", "province"},
-      {"NQ57_TLS_CERT", "tls_cert"},
-      {"NQ57_TLS_KEY", "tls_key"},
-      {"NQ57_TLS_CLIENT_CA", "tls_client_ca"},
-      {"NQ57_TLS_CA", "tls_ca"},
-      {"NQ57_TLS_REFRESH_SECONDS", "tls_refresh_seconds"},
-      {"NQ57_ALLOW_INSECURE", "allow_insecure"},
-      {"NQ57_HEALTH_LISTEN", "health_listen"},
-      {"NQ57_ACCESS_POLICY", "access_policy"}};
+  // Each flag's variable is NQ57_ and its name in capitals.
+  static constexpr const char* kFromEnvironment[] = {
+      "listen",         "data_dir",       "config_dir",   "log_format",
+      "drain_seconds",  "metrics_listen", "province",     "tls_cert",
+      "tls_key",        "tls_client_ca",  "tls_ca",       "tls_refresh_seconds",
+      "allow_insecure", "health_listen",  "access_policy"};
   std::vector<std::string> args = {argv[0]};
-  for (const auto& [env, flag] : kEnv) {
-    if (const char* value = std::getenv(env)) {
+  for (const char* flag : kFromEnvironment) {
+    const std::string env = absl::StrCat("NQ57_", absl::AsciiStrToUpper(flag));
+    if (const char* value = std::getenv(env.c_str())) {
       args.push_back(absl::StrCat("--", flag, "=", value));
     }
   }
@@ -143,15 +125,16 @@ absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
     return absl::InvalidArgumentError("--drain_seconds: expected 0..3600");
   }
   options.drain = absl::Seconds(drain);
-  options.tls = {.cert = absl::GetFlag(FLAGS_tls_cert),
-                 .key = absl::GetFlag(FLAGS_tls_key),
+  const ClientTls tls = ClientTlsFromFlags();
+  options.tls = {.cert = tls.cert,
+                 .key = tls.key,
                  .client_ca = absl::GetFlag(FLAGS_tls_client_ca),
-                 .refresh_seconds = absl::GetFlag(FLAGS_tls_refresh_seconds)};
+                 .refresh_seconds = tls.refresh_seconds};
   if (options.tls.refresh_seconds < 1 || options.tls.refresh_seconds > 86400) {
     return absl::InvalidArgumentError(
         "--tls_refresh_seconds: expected 1..86400");
   }
-  options.tls_ca = absl::GetFlag(FLAGS_tls_ca);
+  options.tls_ca = tls.ca;
   options.allow_insecure = absl::GetFlag(FLAGS_allow_insecure);
   if (!options.tls.enabled() && !options.allow_insecure &&
       !IsLoopbackAddress(options.listen)) {

@@ -7,18 +7,14 @@
 #include "common/store/store.h"
 #include "gtest/gtest.h"
 #include "nq57/testing/v1/probe.pb.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/store_test.h"
 
 namespace nq57 {
 namespace {
 
-class ChangeLogTest : public nq57::testing::TempDirTest {
+class ChangeLogTest : public nq57::testing::StoreTest {
  protected:
-  void SetUp() override {
-    auto store = Store::Open(Path("store"), {.column_families = {"items"}});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(OpenStore({"items"})); }
   void TearDown() override { store_.reset(); }
   void Append(int n) {
     for (int i = 0; i < n; ++i) {
@@ -36,7 +32,6 @@ class ChangeLogTest : public nq57::testing::TempDirTest {
                       .ok());
     }
   }
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(ChangeLogTest, ReadFromAnySequence) {

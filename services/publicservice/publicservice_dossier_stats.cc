@@ -57,20 +57,24 @@ absl::StatusOr<PreparedStats> PrepareStats(const v1::DossierStats& in,
     return InvalidFieldError(Field(prefix, "period.month"), "is in the future");
   }
   std::string subject_kind, id;
+  // Statistics are of one procedure or of a whole field of procedures.
+  auto subject = [&](const char* kind, const char* field, bool valid,
+                     std::string_view rule,
+                     const std::string& value) -> absl::Status {
+    if (!valid) return InvalidFieldError(Field(prefix, field), rule);
+    subject_kind = kind;
+    id = value;
+    return absl::OkStatus();
+  };
   switch (in.subject_case()) {
     case v1::DossierStats::kProcedure:
-      if (!IsValidCode(in.procedure())) {
-        return InvalidFieldError(Field(prefix, "procedure"), kCodeRule);
-      }
-      subject_kind = "procedures";
-      id = in.procedure();
+      RETURN_IF_ERROR(subject("procedures", "procedure",
+                              IsValidCode(in.procedure()), kCodeRule,
+                              in.procedure()));
       break;
     case v1::DossierStats::kField:
-      if (!IsValidFieldName(in.field())) {
-        return InvalidFieldError(Field(prefix, "field"), kFieldRule);
-      }
-      subject_kind = "fields";
-      id = in.field();
+      RETURN_IF_ERROR(subject("fields", "field", IsValidFieldName(in.field()),
+                              kFieldRule, in.field()));
       break;
     default:
       return InvalidFieldError(Field(prefix, "procedure"),

@@ -43,19 +43,15 @@ std::string AssignmentOf(const std::string& unit) {
   return absl::StrCat(unit, "/assignments/T-ACCESS");
 }
 
-class AccessTest : public testing::TempDirTest {
+class AccessTest : public testing::PkiTest {
  protected:
   void SetUp() override {
-    auto pki = TestPki::Create(Path("pki"));
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_.emplace(std::move(*pki));
+    ASSERT_NO_FATAL_FAILURE(PkiTest::SetUp());
     for (const char* name :
          {"criteria-server", "aggregator", "nq57ctl", "platform/phu-tho",
           "reporter/commune-07900", "reporter/lai-chau-commune"}) {
-      std::string file = absl::StrReplaceAll(name, {{"/", "-"}});
-      auto issued = pki_->Issue(file, absl::StrCat(kDomain, name));
-      ASSERT_TRUE(issued.ok()) << issued.status();
-      files_[name] = *issued;
+      files_[name] = Issue(absl::StrReplaceAll(name, {{"/", "-"}}),
+                           absl::StrCat(kDomain, name));
     }
     policy_ = Path("access.textproto");
     std::filesystem::copy_file(
@@ -101,7 +97,7 @@ class AccessTest : public testing::TempDirTest {
     ServerOptions o = LoopbackServerOptions(Path(dir));
     o.tls = {.cert = files_[identity].cert,
              .key = files_[identity].key,
-             .client_ca = pki_->ca_cert(),
+             .client_ca = pki().ca_cert(),
              .refresh_seconds = 1};
     o.access_policy = policy_;
     return o;
@@ -116,7 +112,7 @@ class AccessTest : public testing::TempDirTest {
   // A channel presenting `identity`'s certificate ("" = none).
   std::shared_ptr<grpc::Channel> ChannelAs(const std::string& identity,
                                            const std::string& address) {
-    ClientTls tls{.ca = pki_->ca_cert()};
+    ClientTls tls{.ca = pki().ca_cert()};
     if (!identity.empty()) {
       tls.cert = files_[identity].cert;
       tls.key = files_[identity].key;
@@ -172,7 +168,6 @@ class AccessTest : public testing::TempDirTest {
     return out;
   }
 
-  std::optional<TestPki> pki_;
   std::map<std::string, TestPki::Files> files_;
   std::string policy_;
   std::unique_ptr<criteria::CriteriaServer> criteria_;

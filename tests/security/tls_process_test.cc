@@ -25,32 +25,18 @@ using grpc::health::v1::HealthCheckResponse;
 using testing::BinaryPath;
 using testing::TestPki;
 
-class TlsProcessTest : public testing::TempDirTest {
+class TlsProcessTest : public testing::MutualTlsTest {
  protected:
-  void SetUp() override {
-    auto pki = TestPki::Create(Path("pki"));
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_.emplace(std::move(*pki));
-    auto server = pki_->Issue("server", "spiffe://nq57.local/criteria-server");
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *server;
-    auto client = pki_->Issue("nq57ctl", "spiffe://nq57.local/nq57ctl");
-    ASSERT_TRUE(client.ok()) << client.status();
-    client_ = *client;
-  }
   std::vector<std::string> Flags() const {
     return {"--listen=127.0.0.1:0",
             "--data_dir=" + Path("db"),
             "--config_dir=" + testing::ShippedConfigDir(),
             "--tls_cert=" + server_.cert,
             "--tls_key=" + server_.key,
-            "--tls_client_ca=" + pki_->ca_cert(),
+            "--tls_client_ca=" + pki().ca_cert(),
             "--health_listen=127.0.0.1:0",
             "--drain_seconds=1"};
   }
-
-  std::optional<TestPki> pki_;
-  TestPki::Files server_, client_;
 };
 
 TEST_F(TlsProcessTest, MainPortNeedsMtlsWhileTheHealthPortAnswersPlaintext) {
@@ -74,7 +60,7 @@ TEST_F(TlsProcessTest, MainPortNeedsMtlsWhileTheHealthPortAnswersPlaintext) {
 
   // nq57ctl's certificate: a verified identity with the reader role.
   auto creds = ChannelCredentialsFor(
-      {.ca = pki_->ca_cert(), .cert = client_.cert, .key = client_.key});
+      {.ca = pki().ca_cert(), .cert = client_.cert, .key = client_.key});
   ASSERT_TRUE(creds.ok()) << creds.status();
   auto stub = criteria::v1::CriteriaService::NewStub(
       grpc::CreateChannel((*process)->address(), *creds));
@@ -84,7 +70,7 @@ TEST_F(TlsProcessTest, MainPortNeedsMtlsWhileTheHealthPortAnswersPlaintext) {
   grpc::Status s = stub->ListCriteria(&ctx, req, &resp);
   EXPECT_TRUE(s.ok()) << s.error_message();
   // Without a certificate: UNAUTHENTICATED.
-  auto anonymous = ChannelCredentialsFor({.ca = pki_->ca_cert()});
+  auto anonymous = ChannelCredentialsFor({.ca = pki().ca_cert()});
   ASSERT_TRUE(anonymous.ok());
   auto anonymous_stub = criteria::v1::CriteriaService::NewStub(
       grpc::CreateChannel((*process)->address(), *anonymous));

@@ -31,19 +31,10 @@ std::string Contents(const std::string& path) {
   return s.str();
 }
 
-class TlsTest : public testing::TempDirTest {
+class TlsTest : public testing::MutualTlsTest {
  protected:
   void SetUp() override {
-    TempDirTest::SetUp();
-    auto pki = TestPki::Create(Path("pki"));
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_.emplace(std::move(*pki));
-    auto server = pki_->Issue("server", "spiffe://nq57.local/criteria-server");
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *server;
-    auto client = pki_->Issue("client", "spiffe://nq57.local/nq57ctl");
-    ASSERT_TRUE(client.ok()) << client.status();
-    client_ = *client;
+    ASSERT_NO_FATAL_FAILURE(MutualTlsTest::SetUp());
     auto store = Store::Open(Path("store"), {.column_families = {"entries"}});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
@@ -65,7 +56,7 @@ class TlsTest : public testing::TempDirTest {
   ServerTls MutualTls() const {
     return {.cert = server_.cert,
             .key = server_.key,
-            .client_ca = pki_->ca_cert(),
+            .client_ca = pki().ca_cert(),
             .refresh_seconds = 1};
   }
 
@@ -100,8 +91,6 @@ class TlsTest : public testing::TempDirTest {
     return creds.ok() ? *creds : nullptr;
   }
 
-  std::optional<TestPki> pki_;
-  TestPki::Files server_, client_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<ProbeService> probe_;
   std::unique_ptr<ServerHost> host_;
@@ -110,7 +99,7 @@ class TlsTest : public testing::TempDirTest {
 TEST_F(TlsTest, MutualTlsAdmitsOnlyCertificatesOfItsCa) {
   ASSERT_TRUE(Start({.listen = "127.0.0.1:0", .tls = MutualTls()}).ok());
   const std::string address = host_->address();
-  EXPECT_TRUE(Check(address, ClientCreds(client_, pki_->ca_cert())).ok());
+  EXPECT_TRUE(Check(address, ClientCreds(client_, pki().ca_cert())).ok());
   // Plaintext to a TLS port never gets an answer.
   EXPECT_EQ(Check(address, grpc::InsecureChannelCredentials()).error_code(),
             grpc::StatusCode::UNAVAILABLE);
@@ -120,14 +109,14 @@ TEST_F(TlsTest, MutualTlsAdmitsOnlyCertificatesOfItsCa) {
   auto stranger = other->Issue("stranger", "spiffe://nq57.local/nq57ctl");
   ASSERT_TRUE(stranger.ok()) << stranger.status();
   EXPECT_EQ(
-      Check(address, ClientCreds(*stranger, pki_->ca_cert())).error_code(),
+      Check(address, ClientCreds(*stranger, pki().ca_cert())).error_code(),
       grpc::StatusCode::UNAVAILABLE);
   // A client that does not trust the server's CA refuses the server.
   EXPECT_EQ(Check(address, ClientCreds(client_, other->ca_cert())).error_code(),
             grpc::StatusCode::UNAVAILABLE);
   // No client certificate: the connection is made (the access gate answers
   // such calls with UNAUTHENTICATED; health is open to probes).
-  auto anonymous = ChannelCredentialsFor({.ca = pki_->ca_cert()});
+  auto anonymous = ChannelCredentialsFor({.ca = pki().ca_cert()});
   ASSERT_TRUE(anonymous.ok()) << anonymous.status();
   EXPECT_TRUE(Check(address, *anonymous).ok());
 }
@@ -138,18 +127,18 @@ TEST_F(TlsTest, RotatedServerCertificateIsUsedByNewConnections) {
   const std::string before = Contents(server_.cert);
   std::string seen;
   ASSERT_TRUE(
-      Check(address, ClientCreds(client_, pki_->ca_cert()), &seen).ok());
+      Check(address, ClientCreds(client_, pki().ca_cert()), &seen).ok());
   EXPECT_EQ(seen, before);
 
   ASSERT_TRUE(
-      pki_->Issue("server", "spiffe://nq57.local/criteria-server").ok());
+      pki().Issue("server", "spiffe://nq57.local/criteria-server").ok());
   const std::string after = Contents(server_.cert);
   ASSERT_NE(after, before);
   // The provider re-reads the files every second.
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
   while (absl::Now() < deadline) {
     ASSERT_TRUE(
-        Check(address, ClientCreds(client_, pki_->ca_cert()), &seen).ok());
+        Check(address, ClientCreds(client_, pki().ca_cert()), &seen).ok());
     if (seen == after) break;
     absl::SleepFor(absl::Milliseconds(250));
   }

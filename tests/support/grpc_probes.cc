@@ -27,4 +27,23 @@ HealthCheckResponse::ServingStatus HealthOf(
   return HealthOf(*stub, service);
 }
 
+std::vector<changes::v1::ChangeRecord> ReadChanges(
+    const std::shared_ptr<grpc::Channel>& channel, uint64_t from,
+    size_t count) {
+  auto feed = changes::v1::ChangeFeed::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  changes::v1::SubscribeRequest request;
+  request.set_from_sequence(from);
+  auto reader = feed->Subscribe(&context, request);
+  std::vector<changes::v1::ChangeRecord> records;
+  changes::v1::ChangeBatch batch;
+  while (records.size() < count && reader->Read(&batch)) {
+    for (const auto& r : batch.records()) records.push_back(r);
+  }
+  context.TryCancel();
+  return records;
+}
+
 }  // namespace nq57::testing

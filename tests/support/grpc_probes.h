@@ -1,8 +1,8 @@
 // Client-side probes for tests of any nq57 server, in process or as a child
-// process: an insecure loopback channel and a service's grpc.health.v1
-// status. (Reflection is in reflection_client.h: its generated messages
-// clash with the copy gRPC's server library carries, so only client-only
-// tests may link it.)
+// process: an insecure loopback channel, a service's grpc.health.v1
+// status, and the records of its change feed. (Reflection is in
+// reflection_client.h: its generated messages clash with the copy gRPC's server
+// library carries, so only client-only tests may link it.)
 //
 // Links no server code. Every function makes its own calls on the channel
 // it is given; thread-safe as gRPC stubs are.
@@ -15,9 +15,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/channel.h"
+#include "nq57/changes/v1/changes.grpc.pb.h"
 
 namespace nq57::testing {
 
@@ -31,6 +33,11 @@ grpc::health::v1::HealthCheckResponse::ServingStatus HealthOf(
 grpc::health::v1::HealthCheckResponse::ServingStatus HealthOf(
     const std::shared_ptr<grpc::Channel>& channel,
     const std::string& service = "");
+
+// The first `count` change records of the server's feed from `from` (fewer
+// if the stream ends or 10 s pass first).
+std::vector<changes::v1::ChangeRecord> ReadChanges(
+    const std::shared_ptr<grpc::Channel>& channel, uint64_t from, size_t count);
 
 }  // namespace nq57::testing
 

@@ -1,5 +1,6 @@
 #include "tests/support/loopback_server.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/server/grpc_status.h"
 #include "tests/support/grpc_probes.h"
 #include "tests/support/test_paths.h"
@@ -23,6 +24,16 @@ void Shutdown(Server& server, absl::Duration drain) {
 
 std::vector<FieldViolation> ViolationsOf(const grpc::Status& status) {
   return FieldViolationsOf(FromGrpcStatus(status));
+}
+
+std::string InvalidFieldOf(const grpc::Status& status) {
+  if (status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+    return absl::StrCat("<",
+                        absl::StatusCodeToString(
+                            static_cast<absl::StatusCode>(status.error_code())),
+                        ": ", status.error_message(), ">");
+  }
+  return FieldOf(status);
 }
 
 std::string FieldOf(const grpc::Status& status) {

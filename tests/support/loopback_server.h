@@ -115,6 +115,9 @@ class LoopbackServerTest : public TempDirTest {
 std::vector<FieldViolation> ViolationsOf(const grpc::Status& status);
 // The first violation's field, or "<none: message>" when there is none.
 std::string FieldOf(const grpc::Status& status);
+// FieldOf for an INVALID_ARGUMENT, else "<CODE: message>": one comparison
+// checks both the code and the field.
+std::string InvalidFieldOf(const grpc::Status& status);
 
 }  // namespace nq57::testing
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 #include "tests/support/test_paths.h"
 
 namespace nq57::testing {
@@ -53,6 +54,25 @@ absl::StatusOr<TestPki::Files> TestPki::Issue(
   }
   return Files{.cert = absl::StrCat(dir_, "/", name, ".pem"),
                .key = absl::StrCat(dir_, "/", name, ".key")};
+}
+
+void PkiTest::SetUp() {
+  absl::StatusOr<TestPki> pki = TestPki::Create(Path("pki"));
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  pki_.emplace(std::move(*pki));
+}
+
+TestPki::Files PkiTest::Issue(const std::string& name,
+                              const std::string& uri_san) {
+  absl::StatusOr<TestPki::Files> files = pki_->Issue(name, uri_san);
+  EXPECT_TRUE(files.ok()) << files.status();
+  return files.ok() ? *files : TestPki::Files{};
+}
+
+void MutualTlsTest::SetUp() {
+  ASSERT_NO_FATAL_FAILURE(PkiTest::SetUp());
+  server_ = Issue("server", "spiffe://nq57.local/criteria-server");
+  client_ = Issue("client", "spiffe://nq57.local/nq57ctl");
 }
 
 }  // namespace nq57::testing

@@ -14,9 +14,11 @@
 #ifndef NQ57_TESTS_SUPPORT_TEST_PKI_H_
 #define NQ57_TESTS_SUPPORT_TEST_PKI_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "tests/support/temp_dir.h"
 
 namespace nq57::testing {
 
@@ -42,6 +44,29 @@ class TestPki {
  private:
   explicit TestPki(std::string dir) : dir_(std::move(dir)) {}
   std::string dir_;
+};
+
+// A TempDirTest with a CA in Path("pki"), made in SetUp (a failure there is
+// a fatal test failure).
+class PkiTest : public TempDirTest {
+ protected:
+  void SetUp() override;
+  // Issues `name` (a failure is a test failure, and the files are empty).
+  TestPki::Files Issue(const std::string& name,
+                       const std::string& uri_san = "");
+  const TestPki& pki() const { return *pki_; }
+
+ private:
+  std::optional<TestPki> pki_;
+};
+
+// A PkiTest that also issues a server certificate (URI SAN
+// spiffe://nq57.local/criteria-server) and a client one
+// (spiffe://nq57.local/nq57ctl).
+class MutualTlsTest : public PkiTest {
+ protected:
+  void SetUp() override;
+  TestPki::Files server_, client_;
 };
 
 }  // namespace nq57::testing

@@ -93,6 +93,13 @@ class Commands {
       Rpc<AggregatorStub, Request, Response> rpc, const Request& req) const {
     return Call(*Aggregator(), rpc, o_.endpoints, req);
   }
+  // The same for a request about --period as of --as_of.
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> CallForPeriod(
+      Rpc<AggregatorStub, Request, Response> rpc, Request req) const {
+    SetPeriod(req);
+    return CallAggregator(rpc, req);
+  }
 
   // One grpc.health.v1 check of the server at `address`.
   grpc::Status CheckHealth(const std::string& address, absl::Duration timeout,
@@ -274,9 +281,8 @@ class Commands {
     if (!o_.group.empty()) req.set_group(o_.group);
     if (!o_.figure.empty()) req.set_figure(o_.figure);
     req.set_block(o_.block);
-    SetPeriod(req);
     absl::StatusOr<agg::Rankings> resp =
-        CallAggregator(&AggregatorStub::GetRankings, req);
+        CallForPeriod(&AggregatorStub::GetRankings, req);
     if (!resp.ok()) return ServerError(resp.status());
     out_ << "Xếp hạng · ranking: " << resp->subject() << ", period "
          << resp->period() << "\n"
@@ -319,9 +325,8 @@ class Commands {
     agg::ExplainRequest req;
     req.set_province(o_.province);
     req.set_figure(figure);
-    SetPeriod(req);
     absl::StatusOr<agg::Explanation> explanation =
-        CallAggregator(&AggregatorStub::Explain, req);
+        CallForPeriod(&AggregatorStub::Explain, req);
     if (!explanation.ok()) return ServerError(explanation.status());
     const agg::Explanation& resp = *explanation;
     const agg::Figure& f = resp.figure();
@@ -420,9 +425,8 @@ class Commands {
             ? absl::StrCat("nq57ctl-publish-", absl::ToUnixNanos(absl::Now()))
             : o_.request_id);
     req.set_province(o_.province);
-    SetPeriod(req);
     absl::StatusOr<agg::Snapshot> resp =
-        CallAggregator(&AggregatorStub::Publish, req);
+        CallForPeriod(&AggregatorStub::Publish, req);
     if (!resp.ok()) return ServerError(resp.status());
     out_ << "published " << resp->name() << " at "
          << FormatTimestamp(resp->publish_time()) << " (sha256 "

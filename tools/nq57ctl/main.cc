@@ -7,7 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "common/security/tls_credentials.h"
+#include "common/security/tls_flags.h"
 #include "tools/nq57ctl/commands.h"
 
 ABSL_FLAG(std::string, criteria, "127.0.0.1:50571", "criteria-server address");
@@ -36,11 +36,6 @@ ABSL_FLAG(double, wait, 0,
 ABSL_FLAG(std::string, actor, "nq57ctl",
           "on whose behalf the writes are made (recorded beside the verified "
           "identity of the client certificate)");
-ABSL_FLAG(std::string, tls_ca, "",
-          "PEM CA of the servers' certificates: connect with TLS");
-ABSL_FLAG(std::string, tls_cert, "",
-          "PEM client certificate (its URI SAN is nq57ctl's identity)");
-ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 
 namespace {
 // absl::ParseCommandLine exits with status 1 on a bad flag; nq57ctl's usage
@@ -64,9 +59,7 @@ int main(int argc, char** argv) {
   options.endpoints.aggregator = absl::GetFlag(FLAGS_aggregator);
   options.endpoints.actor = absl::GetFlag(FLAGS_actor);
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      nq57::ChannelCredentialsFor({.ca = absl::GetFlag(FLAGS_tls_ca),
-                                   .cert = absl::GetFlag(FLAGS_tls_cert),
-                                   .key = absl::GetFlag(FLAGS_tls_key)});
+      nq57::ChannelCredentialsFor(nq57::ClientTlsFromFlags());
   if (!credentials.ok()) {
     std::cerr << "nq57ctl: " << credentials.status().message() << "\n";
     return nq57::ctl::kExitUsage;
