@@ -44,10 +44,12 @@ absl::Status CheckAccess(const AccessPolicy& policy, std::string_view identity,
   for (const UnitReference& ref : refs) {
     if (policy.Allows(identity, *role, ref.unit)) continue;
     if (++denied > kMaxListedViolations) continue;
-    out_of_scope.Add(ref.field,
-                     absl::StrCat(AbslView(identity), " may not act as ",
-                                  RoleName(*role), " for ", ref.unit,
-                                  " (access policy ", policy.version(), ")"));
+    out_of_scope.Add(
+        ref.field,
+        absl::StrCat(AbslView(identity), " may not act as ", RoleName(*role),
+                     " for ",
+                     ref.unit == kWholeCountry ? "the whole country" : ref.unit,
+                     " (access policy ", policy.version(), ")"));
   }
   return out_of_scope.ToStatus(absl::StatusCode::kPermissionDenied);
 }

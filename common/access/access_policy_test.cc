@@ -152,6 +152,36 @@ TEST(AccessCheckTest, RoleThenEveryUnit) {
       << s;
 }
 
+TEST(AccessCheckTest, AnEmptyUnitAsksForTheWholeCountry) {
+  auto p = Policy();
+  ASSERT_NE(p, nullptr);
+  const auto* method =
+      ServiceOf(criteria::v1::CreateCriterionRequest::descriptor())
+          ->FindMethodByName("GetSummary");
+  ASSERT_NE(method, nullptr);
+  criteria::v1::GetSummaryRequest country;
+  country.set_include_subunits(true);
+  absl::Status s =
+      CheckAccess(*p, "spiffe://nq57.local/platform", *method, country);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  ASSERT_EQ(FieldViolationsOf(s).size(), 1u);
+  EXPECT_EQ(FieldViolationsOf(s)[0].field, "unit");
+  EXPECT_NE(s.message().find("the whole country"), std::string::npos) << s;
+  EXPECT_TRUE(
+      CheckAccess(*p, "spiffe://nq57.local/nation", *method, country).ok());
+  criteria::v1::GetSummaryRequest province = country;
+  province.set_unit("provinces/25");
+  EXPECT_TRUE(
+      CheckAccess(*p, "spiffe://nq57.local/platform", *method, province).ok());
+  // A oneof target left unset is the whole country too.
+  criteria::v1::BatchCreateAssignmentsRequest unset;
+  auto refs = UnitsOf(unset);
+  ASSERT_TRUE(refs.ok());
+  ASSERT_EQ(refs->size(), 1u);
+  EXPECT_EQ((*refs)[0].field, "province");
+  EXPECT_EQ((*refs)[0].unit, kWholeCountry);
+}
+
 // A new RPC without a declared role would be refused to everyone; this
 // makes the omission a failing test instead.
 TEST(AccessCheckTest, EveryRpcDeclaresItsRole) {

@@ -105,7 +105,25 @@ std::string UnitOfName(std::string_view name) {
 absl::StatusOr<std::vector<UnitReference>> UnitsOf(const Message& request) {
   Walk walk;
   if (absl::Status s = walk.Visit(request, 0); !s.ok()) return s;
-  return walk.Take();
+  std::vector<UnitReference> refs = walk.Take();
+  // A request's own unit, parent or province left empty asks about the
+  // whole country.
+  const google::protobuf::Descriptor* d = request.GetDescriptor();
+  const google::protobuf::Reflection* r = request.GetReflection();
+  std::string scratch;
+  for (const char* name : {"unit", "parent", "province"}) {
+    const FieldDescriptor* f = d->FindFieldByName(name);
+    if (f == nullptr || f->is_repeated() ||
+        f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+      continue;
+    }
+    const google::protobuf::OneofDescriptor* oneof = f->containing_oneof();
+    const bool unset =
+        oneof != nullptr ? !r->HasOneof(request, oneof)
+                         : r->GetStringReference(request, f, &scratch).empty();
+    if (unset) refs.push_back({name, std::string(kWholeCountry)});
+  }
+  return refs;
 }
 
 }  // namespace nq57

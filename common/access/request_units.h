@@ -3,7 +3,9 @@
 // "provinces/NN[/communes/NNNNN | /agencies/ID][/...]", with the unit it
 // names. The access gate checks each one against the caller's scopes, so a
 // write is checked for every unit it touches without each service listing
-// its unit fields.
+// its unit fields. A request whose own `unit`, `parent` or `province` is
+// empty (a oneof of them unset) asks about the whole country and names
+// kWholeCountry under that field.
 //
 // Thread-safe (pure functions).
 //
@@ -21,6 +23,10 @@
 #include "google/protobuf/message.h"
 
 namespace nq57 {
+
+// The unit a request names by leaving its own `unit`, `parent` or
+// `province` field empty: the whole country. Only a "*" scope holds it.
+inline constexpr char kWholeCountry[] = "*";
 
 struct UnitReference {
   std::string field;  // "items[3].unit"
