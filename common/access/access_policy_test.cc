@@ -2,6 +2,7 @@
 // the units a request names, and a declared role on every RPC.
 #include "common/access/access_policy.h"
 
+#include <cstdlib>
 #include <string>
 
 #include "common/access/access_check.h"
@@ -127,13 +128,22 @@ TEST(RequestUnitsTest, EveryUnitOfARequestWithItsField) {
   EXPECT_EQ(UnitOfName("criteria/GOV-1"), "");
 }
 
+const google::protobuf::MethodDescriptor* CriteriaMethod(const char* name) {
+  const google::protobuf::MethodDescriptor* method =
+      ServiceOf(criteria::v1::CreateCriterionRequest::descriptor())
+          ->FindMethodByName(name);
+  // A method renamed away fails here rather than by a null dereference.
+  if (method == nullptr) {
+    ADD_FAILURE() << "no method " << name;
+    std::abort();
+  }
+  return method;
+}
+
 TEST(AccessCheckTest, RoleThenEveryUnit) {
   auto p = Policy();
   ASSERT_NE(p, nullptr);
-  const auto* method =
-      ServiceOf(criteria::v1::CreateCriterionRequest::descriptor())
-          ->FindMethodByName("BatchReportProgress");
-  ASSERT_NE(method, nullptr);
+  const auto* method = CriteriaMethod("BatchReportProgress");
   criteria::v1::BatchReportProgressRequest req;
   req.add_items()->set_assignment("provinces/25/communes/07900/assignments/A");
   EXPECT_TRUE(
@@ -155,10 +165,7 @@ TEST(AccessCheckTest, RoleThenEveryUnit) {
 TEST(AccessCheckTest, AnEmptyUnitAsksForTheWholeCountry) {
   auto p = Policy();
   ASSERT_NE(p, nullptr);
-  const auto* method =
-      ServiceOf(criteria::v1::CreateCriterionRequest::descriptor())
-          ->FindMethodByName("GetSummary");
-  ASSERT_NE(method, nullptr);
+  const auto* method = CriteriaMethod("GetSummary");
   criteria::v1::GetSummaryRequest country;
   country.set_include_subunits(true);
   absl::Status s =
