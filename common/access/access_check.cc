@@ -26,7 +26,8 @@ std::optional<common::v1::Role> RequiredRole(
 
 absl::Status CheckAccess(const AccessPolicy& policy, std::string_view identity,
                          const google::protobuf::MethodDescriptor& method,
-                         const google::protobuf::Message& request) {
+                         const google::protobuf::Message& request,
+                         std::string_view deployment) {
   const std::optional<common::v1::Role> role = RequiredRole(method);
   if (!role.has_value()) {
     return absl::PermissionDeniedError(
@@ -39,6 +40,16 @@ absl::Status CheckAccess(const AccessPolicy& policy, std::string_view identity,
                      " (access policy ", policy.version(), ")"));
   }
   ASSIGN_OR_RETURN(std::vector<UnitReference> refs, UnitsOf(request));
+  if (refs.empty()) {
+    if (policy.Allows(identity, *role, deployment)) return absl::OkStatus();
+    return absl::PermissionDeniedError(absl::StrCat(
+        AbslView(identity), " may not act as ", RoleName(*role), " for ",
+        deployment == kWholeCountry ? "the whole country"
+                                    : std::string(deployment),
+        ": ", method.full_name(),
+        " names no unit, so it is about the whole deployment (access policy ",
+        policy.version(), ")"));
+  }
   FieldErrors out_of_scope;
   size_t denied = 0;
   for (const UnitReference& ref : refs) {

@@ -26,9 +26,14 @@ namespace nq57 {
 std::optional<common::v1::Role> RequiredRole(
     const google::protobuf::MethodDescriptor& method);
 
+// A request that names no unit (a criterion of the catalogue, a listing of
+// every report, the change feed, Rebuild) is about the whole deployment:
+// `deployment` is the server's province ("provinces/25"), or "*" for a
+// server of the whole country, and the caller must hold the role for it.
 absl::Status CheckAccess(const AccessPolicy& policy, std::string_view identity,
                          const google::protobuf::MethodDescriptor& method,
-                         const google::protobuf::Message& request);
+                         const google::protobuf::Message& request,
+                         std::string_view deployment = "*");
 
 }  // namespace nq57
 

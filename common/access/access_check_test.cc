@@ -192,14 +192,17 @@ TEST_F(ShippedPolicyTest, AReporterCannotPublishOrRebuild) {
   EXPECT_NE(s.message().find("does not hold the operator role"),
             std::string::npos)
       << s;
-  // The operator's CLI may, for the provinces it loads, and no other.
-  EXPECT_TRUE(Check(kCtl, publish_method, publish).ok());
-  publish.set_province("provinces/46");
+  // The development stack's CLI holds the whole country, so it may publish
+  // any province and rebuild (Rebuild names no unit: the whole deployment).
   EXPECT_TRUE(Check(kCtl, publish_method, publish).ok());
   publish.set_province("provinces/01");
-  EXPECT_EQ(Check(kCtl, publish_method, publish).code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(Check(kCtl, publish_method, publish).ok());
   EXPECT_TRUE(Check(kCtl, rebuild, aggregator::v1::RebuildRequest()).ok());
+  // The province's platform is no operator anywhere.
+  EXPECT_EQ(Check("spiffe://nq57.local/platform/phu-tho", rebuild,
+                  aggregator::v1::RebuildRequest())
+                .code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(ShippedPolicyTest, TheAggregatorSubscribesAReporterCannot) {

@@ -162,6 +162,22 @@ TEST(AccessCheckTest, RoleThenEveryUnit) {
       << s;
 }
 
+TEST(AccessCheckTest, ARequestNamingNoUnitIsAboutTheDeployment) {
+  auto p = Policy();
+  ASSERT_NE(p, nullptr);
+  const auto* method = CriteriaMethod("ListCriteria");
+  criteria::v1::ListCriteriaRequest list;
+  // On a country-wide server only a "*" scope may; on Phú Thọ's, Phú Thọ's.
+  EXPECT_EQ(
+      CheckAccess(*p, "spiffe://nq57.local/platform", *method, list).code(),
+      absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(
+      CheckAccess(*p, "spiffe://nq57.local/nation", *method, list).ok());
+  EXPECT_TRUE(CheckAccess(*p, "spiffe://nq57.local/platform", *method, list,
+                          "provinces/25")
+                  .ok());
+}
+
 TEST(AccessCheckTest, AnEmptyUnitAsksForTheWholeCountry) {
   auto p = Policy();
   ASSERT_NE(p, nullptr);

@@ -32,7 +32,7 @@ FileStamp StampOf(const std::string& path) {
 
 std::unique_ptr<AccessGate> AccessGate::Open() {
   return std::unique_ptr<AccessGate>(
-      new AccessGate(nullptr, "", {}, absl::InfiniteDuration()));
+      new AccessGate(nullptr, "", "*", {}, absl::InfiniteDuration()));
 }
 
 const AccessGate& AccessGate::Unrestricted() {
@@ -70,17 +70,20 @@ absl::StatusOr<std::unique_ptr<AccessGate>> AccessGate::Create(
   LogInfo("access policy loaded",
           {{"path", options.policy_path}, {"version", policy->version()}});
   return std::unique_ptr<AccessGate>(
-      new AccessGate(std::move(policy), options.policy_path, std::move(methods),
-                     options.refresh));
+      new AccessGate(std::move(policy), options.policy_path,
+                     options.province.empty() ? "*" : options.province,
+                     std::move(methods), options.refresh));
 }
 
 AccessGate::AccessGate(
     std::shared_ptr<const AccessPolicy> policy, std::string path,
+    std::string deployment,
     absl::flat_hash_map<const google::protobuf::Descriptor*,
                         const google::protobuf::MethodDescriptor*>
         methods,
     absl::Duration refresh)
     : path_(std::move(path)),
+      deployment_(std::move(deployment)),
       methods_(std::move(methods)),
       refresh_(refresh),
       policy_(std::move(policy)) {
@@ -142,7 +145,8 @@ absl::StatusOr<Caller> AccessGate::Admit(
     return absl::PermissionDeniedError(absl::StrCat(
         "no role may send ", request.GetDescriptor()->full_name()));
   }
-  RETURN_IF_ERROR(CheckAccess(*p, caller.identity, *method->second, request));
+  RETURN_IF_ERROR(
+      CheckAccess(*p, caller.identity, *method->second, request, deployment_));
   return caller;
 }
 

@@ -57,6 +57,9 @@ class AccessGate {
     // "nq57.criteria.v1.CriteriaService".
     std::vector<std::string> services;
     absl::Duration refresh = absl::Seconds(30);
+    // The deployment's province; empty: the whole country. A request naming
+    // no unit is about it (access_check.h).
+    std::string province;
   };
 
   // Admits every call.
@@ -110,6 +113,7 @@ class AccessGate {
 
  private:
   AccessGate(std::shared_ptr<const AccessPolicy> policy, std::string path,
+             std::string deployment,
              absl::flat_hash_map<const google::protobuf::Descriptor*,
                                  const google::protobuf::MethodDescriptor*>
                  methods,
@@ -123,6 +127,7 @@ class AccessGate {
                             const google::protobuf::MethodDescriptor*>
       methods_;
   const absl::Duration refresh_;
+  const std::string deployment_;  // "provinces/NN" or "*"
   mutable absl::Mutex mu_;
   std::shared_ptr<const AccessPolicy> policy_ ABSL_GUARDED_BY(mu_);
   absl::Notification stop_;

@@ -18,7 +18,8 @@ absl::StatusOr<DataServer::Basics> DataServer::OpenBasics(
           {.policy_path = options.access_policy_path(),
            .services = {service_name,
                         changes::v1::ChangeFeed::service_full_name()},
-           .refresh = absl::Seconds(options.tls.refresh_seconds)}));
+           .refresh = absl::Seconds(options.tls.refresh_seconds),
+           .province = options.province}));
   ASSIGN_OR_RETURN(
       basics.units,
       UnitRegistry::Load(options.config_dir, {.province = options.province}));

@@ -90,15 +90,18 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   const size_t colon = options.listen.rfind(':');
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                    ServerCredentialsFor(options.tls));
-  if (!options.tls.enabled() && !IsLoopbackAddress(options.listen)) {
+  if (options.tls.client_ca.empty() && !IsLoopbackAddress(options.listen)) {
     if (!options.allow_insecure) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--listen: ", options.listen,
-          " is not a loopback address; serve it with --tls_cert, --tls_key "
-          "and --tls_client_ca, or say --allow_insecure"));
+          " is not a loopback address; serve it with mTLS (--tls_cert, "
+          "--tls_key and --tls_client_ca: without client certificates every "
+          "call is admitted), or say --allow_insecure"));
     }
-    LogWarning("serving without TLS on a non-loopback address",
-               {{"listen", options.listen}, {"flag", "--allow_insecure"}});
+    LogWarning(
+        "serving without mTLS on a non-loopback address: every call is "
+        "admitted",
+        {{"listen", options.listen}, {"flag", "--allow_insecure"}});
   }
 
   grpc::ServerBuilder builder;

@@ -136,12 +136,13 @@ absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
   }
   options.tls_ca = tls.ca;
   options.allow_insecure = absl::GetFlag(FLAGS_allow_insecure);
-  if (!options.tls.enabled() && !options.allow_insecure &&
+  if (options.tls.client_ca.empty() && !options.allow_insecure &&
       !IsLoopbackAddress(options.listen)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--listen: ", options.listen,
-        " is not a loopback address; serve it with --tls_cert, --tls_key "
-        "and --tls_client_ca, or say --allow_insecure"));
+        " is not a loopback address; serve it with mTLS (--tls_cert, "
+        "--tls_key and --tls_client_ca: without client certificates every "
+        "call is admitted), or say --allow_insecure"));
   }
   options.access_policy = absl::GetFlag(FLAGS_access_policy);
   if (!options.access_policy.empty() && options.tls.client_ca.empty()) {

@@ -69,7 +69,8 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
           {.policy_path = options.server.access_policy_path(),
            .services = {v1::AggregatorService::service_full_name(),
                         changes::v1::ChangeFeed::service_full_name()},
-           .refresh = absl::Seconds(options.server.tls.refresh_seconds)}));
+           .refresh = absl::Seconds(options.server.tls.refresh_seconds),
+           .province = options.server.province}));
   s.service_ = std::make_unique<AggregatorService>(
       s.store_.get(), s.core_.get(), s.rebuilder_.get(), s.gate_.get());
   s.feed_ = std::make_unique<ChangeFeedService>(

@@ -79,7 +79,13 @@ class AccessTest : public testing::PkiTest {
     c->set_group(cv1::DATA);
     c->set_level(common::v1::COMMUNE);
     cv1::Criterion created;
-    ASSERT_TRUE(Criteria("platform/phu-tho")
+    // The catalogue names no unit: it is the deployment's (here the whole
+    // country's), which the province's platform does not hold.
+    EXPECT_EQ(Criteria("platform/phu-tho")
+                  ->CreateCriterion(Context().get(), create, &created)
+                  .error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    ASSERT_TRUE(Criteria("nq57ctl")
                     ->CreateCriterion(Context().get(), create, &created)
                     .ok());
     for (const auto& [unit, by] : {std::pair{kVietTri, "platform/phu-tho"},

@@ -103,7 +103,7 @@ TEST_F(TlsProcessTest, PlaintextOffLoopbackIsAFlagErrorUnlessAllowed) {
   ASSERT_TRUE((*allowed)->Wait().ok());
   std::ifstream log(Path("allowed.log"));
   std::string text((std::istreambuf_iterator<char>(log)), {});
-  EXPECT_NE(text.find("serving without TLS on a non-loopback address"),
+  EXPECT_NE(text.find("serving without mTLS on a non-loopback address"),
             std::string::npos)
       << text;
 

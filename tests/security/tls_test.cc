@@ -191,7 +191,12 @@ TEST_F(TlsTest, PlaintextOnlyOnLoopbackUnlessAllowed) {
   EXPECT_TRUE(Start({.listen = "0.0.0.0:0", .allow_insecure = true}).ok());
   host_->Shutdown(absl::ZeroDuration());
   host_.reset();
-  // With TLS any address is fine.
+  // TLS without client certificates admits every caller: not off loopback.
+  ServerTls server_only = MutualTls();
+  server_only.client_ca.clear();
+  EXPECT_EQ(Start({.listen = "0.0.0.0:0", .tls = server_only}).code(),
+            absl::StatusCode::kInvalidArgument);
+  // With mTLS any address is fine.
   EXPECT_TRUE(Start({.listen = "0.0.0.0:0", .tls = MutualTls()}).ok());
 
   EXPECT_TRUE(IsLoopbackAddress("127.0.0.1:50571"));
