@@ -1,7 +1,6 @@
 #include "common/server/access_gate.h"
 
-#include <filesystem>
-#include <system_error>
+#include <fstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -13,19 +12,15 @@
 namespace nq57 {
 namespace {
 
-// What tells a changed policy file: its modification time and size.
-struct FileStamp {
-  std::filesystem::file_time_type mtime;
-  uintmax_t size = 0;
-  bool operator==(const FileStamp&) const = default;
-};
-
-FileStamp StampOf(const std::string& path) {
-  std::error_code ec;
-  FileStamp stamp;
-  stamp.mtime = std::filesystem::last_write_time(path, ec);
-  stamp.size = std::filesystem::file_size(path, ec);
-  return stamp;
+// The policy file's bytes (at most the policy's bound and one more), or
+// empty if it cannot be read: a change of any byte is a change, whatever
+// its modification time says (cp -p, rsync -t, coarse timestamps).
+std::string ContentOf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text(AccessPolicy::kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
 }
 
 }  // namespace
@@ -107,11 +102,11 @@ std::string AccessGate::policy_version() const {
 }
 
 void AccessGate::Watch() {
-  FileStamp seen = StampOf(path_);
+  std::string seen = ContentOf(path_);
   while (!stop_.WaitForNotificationWithTimeout(refresh_)) {
-    const FileStamp now = StampOf(path_);
+    std::string now = ContentOf(path_);
     if (now == seen) continue;
-    seen = now;
+    seen = std::move(now);
     absl::StatusOr<std::unique_ptr<AccessPolicy>> loaded =
         AccessPolicy::LoadFile(path_);
     if (!loaded.ok()) {

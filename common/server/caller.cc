@@ -1,6 +1,7 @@
 #include "common/server/caller.h"
 
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -17,22 +18,20 @@ constexpr char kOnBehalfOfBin[] = "x-nq57-on-behalf-of-bin";
 constexpr char kLegacyActor[] = "x-nq57-actor";
 
 // The SPIFFE id of a verified client certificate: gRPC's own reading of it
-// (one URI SAN that is a SPIFFE id), else the one spiffe:// URI SAN.
+// (one URI SAN that is a SPIFFE id), else the certificate's only URI SAN if
+// it is a spiffe:// one.
 std::string IdentityOf(const grpc::AuthContext& auth) {
   if (!auth.IsPeerAuthenticated()) return "";
   for (const grpc::string_ref& v :
        auth.FindPropertyValues(GRPC_PEER_SPIFFE_ID_PROPERTY_NAME)) {
     return std::string(v.data(), v.size());
   }
-  std::string found;
-  for (const grpc::string_ref& v :
-       auth.FindPropertyValues(GRPC_PEER_URI_PROPERTY_NAME)) {
-    std::string uri(v.data(), v.size());
-    if (!absl::StartsWith(uri, "spiffe://")) continue;
-    if (!found.empty()) return "";  // two identities: none
-    found = std::move(uri);
-  }
-  return found;
+  // SPIFFE allows exactly one URI SAN; anything else is no identity.
+  std::vector<grpc::string_ref> uris =
+      auth.FindPropertyValues(GRPC_PEER_URI_PROPERTY_NAME);
+  if (uris.size() != 1) return "";
+  std::string uri(uris[0].data(), uris[0].size());
+  return absl::StartsWith(uri, "spiffe://") ? uri : "";
 }
 
 absl::Status CheckClaim(std::string_view header, std::string_view claim) {
