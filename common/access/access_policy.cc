@@ -1,6 +1,5 @@
 #include "common/access/access_policy.h"
 
-#include <fstream>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -10,6 +9,8 @@
 #include "absl/strings/str_split.h"
 #include "common/access/request_units.h"
 #include "common/base/absl_view.h"
+#include "common/base/bounded_file.h"
+#include "common/base/status_macros.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "nq57/config/v1/access.pb.h"
@@ -141,14 +142,8 @@ absl::StatusOr<std::unique_ptr<AccessPolicy>> AccessPolicy::Parse(
 
 absl::StatusOr<std::unique_ptr<AccessPolicy>> AccessPolicy::LoadFile(
     const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--access_policy: cannot read \"", path, "\""));
-  }
-  std::string text(kMaxFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
+  ASSIGN_OR_RETURN(const std::string text,
+                   ReadBoundedFile(path, kMaxFileBytes, "--access_policy"));
   return Parse(text, path);
 }
 

@@ -26,10 +26,8 @@ class Walk {
           PathText(), ": nested deeper than ", kMaxWalkDepth, " messages"));
     }
     const google::protobuf::Reflection* r = message.GetReflection();
-    fields_.clear();
-    r->ListFields(message, &fields_);
-    // fields_ is reused by nested visits: keep this level's copy.
-    const std::vector<const FieldDescriptor*> fields = fields_;
+    std::vector<const FieldDescriptor*> fields;
+    r->ListFields(message, &fields);
     for (const FieldDescriptor* f : fields) {
       const auto type = f->cpp_type();
       if (type != FieldDescriptor::CPPTYPE_STRING &&
@@ -84,7 +82,6 @@ class Walk {
   }
 
   std::vector<std::pair<const FieldDescriptor*, int>> path_;
-  std::vector<const FieldDescriptor*> fields_;
   std::string scratch_;
   std::vector<UnitReference> refs_;
 };

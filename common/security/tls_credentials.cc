@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <fstream>
 #include <sstream>
 #include <string_view>
 #include <utility>
@@ -12,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
+#include "common/base/bounded_file.h"
 #include "common/base/status_macros.h"
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
@@ -22,21 +22,15 @@ namespace {
 using ::grpc::experimental::FileWatcherCertificateProvider;
 
 // A PEM file's whole text can be large only by mistake.
-constexpr std::streamsize kMaxPemBytes = 1 << 20;
+constexpr size_t kMaxPemBytes = 1 << 20;
 
 // OK if `path` is a readable PEM file holding `kind` ("CERTIFICATE",
 // "PRIVATE KEY": also matches "RSA PRIVATE KEY", "EC PRIVATE KEY").
 absl::Status CheckPemFile(std::string_view flag, const std::string& path,
                           std::string_view kind) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(AbslView(flag), ": cannot read \"", path, "\""));
-  }
-  std::string text(kMaxPemBytes + 1, '\0');
-  in.read(text.data(), kMaxPemBytes + 1);
-  text.resize(in.gcount());
-  if (in.gcount() > kMaxPemBytes) {
+  ASSIGN_OR_RETURN(const std::string text,
+                   ReadBoundedFile(path, kMaxPemBytes, flag));
+  if (text.size() > kMaxPemBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat(AbslView(flag), ": \"", path, "\" is larger than 1 MiB"));
   }

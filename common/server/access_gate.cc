@@ -1,26 +1,24 @@
 #include "common/server/access_gate.h"
 
-#include <fstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/access/access_check.h"
 #include "common/access/access_policy.h"
+#include "common/base/bounded_file.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
 
 namespace nq57 {
 namespace {
 
-// The policy file's bytes (at most the policy's bound and one more), or
-// empty if it cannot be read: a change of any byte is a change, whatever
-// its modification time says (cp -p, rsync -t, coarse timestamps).
+// The policy file's bytes, or empty if it cannot be read. Compared whole,
+// so any changed byte is a change, whatever its modification time says
+// (cp -p, rsync -t, coarse timestamps).
 std::string ContentOf(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string text(AccessPolicy::kMaxFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  return text;
+  absl::StatusOr<std::string> text =
+      ReadBoundedFile(path, AccessPolicy::kMaxFileBytes, "--access_policy");
+  return text.ok() ? *std::move(text) : std::string();
 }
 
 }  // namespace
@@ -107,8 +105,11 @@ void AccessGate::Watch() {
     std::string now = ContentOf(path_);
     if (now == seen) continue;
     seen = std::move(now);
+    // What was just read is what is parsed: one read per refresh.
     absl::StatusOr<std::unique_ptr<AccessPolicy>> loaded =
-        AccessPolicy::LoadFile(path_);
+        seen.empty() ? absl::InvalidArgumentError(absl::StrCat(
+                           "--access_policy: cannot read \"", path_, "\""))
+                     : AccessPolicy::Parse(seen, path_);
     if (!loaded.ok()) {
       LogError("access policy not reloaded; the one in force stays",
                {{"path", path_},
