@@ -23,9 +23,10 @@ absl::StatusOr<DataServer::Basics> DataServer::OpenBasics(
   ASSIGN_OR_RETURN(
       basics.units,
       UnitRegistry::Load(options.config_dir, {.province = options.province}));
-  ASSIGN_OR_RETURN(basics.store, Store::Open(options.data_dir,
-                                             {.column_families =
-                                                  std::move(column_families)}));
+  ASSIGN_OR_RETURN(
+      basics.store,
+      Store::Open(options.data_dir,
+                  options.store_options(std::move(column_families))));
   return basics;
 }
 

@@ -6,6 +6,14 @@
 
 namespace nq57 {
 
+std::vector<HealthCheck> StoreHealthChecks(const Store& store) {
+  const Store* const s = &store;
+  return {{.name = "store:writes", .check = [s] { return s->health().writes; }},
+          {.name = "store:data",
+           .check = [s] { return s->health().data; },
+           .gates_server = true}};
+}
+
 absl::StatusOr<std::unique_ptr<ServerHost>> StartDataServiceHost(
     const ServerOptions& options, grpc::Service* service,
     std::string service_name, ChangeFeedService* feed, const Store& store,
@@ -16,6 +24,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> StartDataServiceHost(
       [s, name = std::string(store_name)](MetricSink& sink) {
         ReportStoreMetrics(*s, name, sink);
       };
+  host_options.health_checks = StoreHealthChecks(store);
   ASSIGN_OR_RETURN(
       std::unique_ptr<ServerHost> host,
       ServerHost::Start(host_options, {service, feed},

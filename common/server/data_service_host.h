@@ -4,7 +4,11 @@
 // It serves the service's own gRPC service and the ChangeFeed over its
 // store's change log, keeps both names in health, reports the store's
 // nq57_store_* values at each /metrics scrape, and reports SERVING at once
-// (a data service is ready when its store is open).
+// (a data service is ready when its store is open). The store's health
+// shows as two more health services (StoreHealthChecks): "store:writes" is
+// NOT_SERVING while writes are refused (a full disk: reads still answer, so
+// the server stays SERVING), and "store:data" is NOT_SERVING, with the
+// whole server, once damage was met.
 //
 // Nothing is owned: `service`, `feed` and `store` must outlive the host.
 //
@@ -18,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/server/change_feed_service.h"
@@ -26,6 +31,9 @@
 #include "common/store/store.h"
 
 namespace nq57 {
+
+// The health checks of a server over `store` (which must outlive the host).
+std::vector<HealthCheck> StoreHealthChecks(const Store& store);
 
 absl::StatusOr<std::unique_ptr<ServerHost>> StartDataServiceHost(
     const ServerOptions& options, grpc::Service* service,

@@ -85,6 +85,27 @@ void ReportStoreMetrics(const Store& store, std::string_view name,
              static_cast<double>(s.queued));
   sink.Gauge("nq57_change_log_head", "Highest committed change sequence.",
              labels, static_cast<double>(store.change_log().head()));
+  sink.Counter("nq57_store_queue_full_total",
+               "Write requests refused because the writer's queue was full.",
+               labels, static_cast<double>(s.queue_full));
+  sink.Counter("nq57_store_refused_total",
+               "Write requests refused while writes failed (disk full, I/O "
+               "error).",
+               labels, static_cast<double>(s.refused));
+  sink.Counter("nq57_store_resumes_total",
+               "Times writes came back after failing.", labels,
+               static_cast<double>(s.resumes));
+  sink.Counter("nq57_store_damage_total",
+               "DATA_LOSS results met while serving (damaged files).", labels,
+               static_cast<double>(s.damage));
+  const StoreHealth health = store.health();
+  sink.Gauge("nq57_store_writable",
+             "1 while the store accepts writes; 0 while it refuses them "
+             "(disk full, I/O error, damage, read-only start).",
+             labels, health.writes.ok() ? 1 : 0);
+  sink.Gauge("nq57_store_damaged",
+             "1 once damage was met while serving (until a restart).", labels,
+             health.data.ok() ? 0 : 1);
 }
 
 RpcMetrics::RpcMetrics() : registry_(std::make_shared<prometheus::Registry>()) {

@@ -25,9 +25,12 @@
 #define NQ57_COMMON_SERVER_SERVER_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "common/server/server_host.h"
+#include "common/store/store.h"
 
 namespace nq57 {
 
@@ -54,6 +57,19 @@ struct ServerOptions {
   // The access policy (access_gate.h). Needs mTLS; with a client CA and no
   // path, <config_dir>/access/access.textproto.
   std::string access_policy;
+  // Serve a store whose write-ahead log does not replay completely, with
+  // what replays, under a new log identity (store.h). Off: refuse to start.
+  bool accept_data_loss = false;
+  // Write requests waiting for the store's writer beyond which writes are
+  // refused with RESOURCE_EXHAUSTED.
+  size_t max_write_queue = 10000;
+
+  // How the store is opened.
+  StoreOptions store_options(std::vector<std::string> column_families) const {
+    return {.column_families = std::move(column_families),
+            .accept_data_loss = accept_data_loss,
+            .max_queued = max_write_queue};
+  }
 
   // The access policy in force: empty on a server without client
   // certificates (every call is admitted).

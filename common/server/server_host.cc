@@ -129,7 +129,8 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
       absl::StrCat(options.listen.substr(0, colon), ":", port);
   auto host = std::unique_ptr<ServerHost>(
       new ServerHost(std::move(rpc_metrics), std::move(server),
-                     std::move(address), port, std::move(health_names)));
+                     std::move(address), port, std::move(health_names),
+                     options.health_checks, options.health_check_period));
   if (!options.health_listen.empty()) {
     RETURN_IF_ERROR(
         CheckListenAddress(options.health_listen, "--health_listen"));
@@ -137,6 +138,14 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
                      HealthPort::Start(options.health_listen));
   }
   host->SetServing(false);
+  if (!host->checks_.empty()) {
+    {
+      absl::MutexLock lock(&host->mu_);
+      for (const HealthCheck& c : host->checks_) host->SetStatus(c.name, true);
+    }
+    ServerHost* const h = host.get();
+    host->checker_ = std::thread([h] { h->CheckLoop(); });
+  }
   if (!options.metrics_listen.empty()) {
     std::function<void(MetricSink&)> collect = options.collect_metrics;
     if (!collect) collect = [](MetricSink&) {};
@@ -153,12 +162,51 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
 ServerHost::ServerHost(std::unique_ptr<RpcMetrics> rpc_metrics,
                        std::unique_ptr<grpc::Server> server,
                        std::string address, int port,
-                       std::vector<std::string> health_names)
+                       std::vector<std::string> health_names,
+                       std::vector<HealthCheck> checks,
+                       absl::Duration check_period)
     : rpc_metrics_(std::move(rpc_metrics)),
       server_(std::move(server)),
       address_(std::move(address)),
       port_(port),
-      health_names_(std::move(health_names)) {}
+      health_names_(std::move(health_names)),
+      checks_(std::move(checks)),
+      check_period_(check_period),
+      check_ok_(checks_.size(), true) {}
+
+void ServerHost::CheckLoop() {
+  while (true) {
+    // Checks run without the lock: they may read a store.
+    std::vector<absl::Status> results;
+    for (const HealthCheck& c : checks_) results.push_back(c.check());
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return;
+    for (size_t i = 0; i < checks_.size(); ++i) {
+      const bool ok = results[i].ok();
+      if (ok == check_ok_[i]) continue;
+      check_ok_[i] = ok;
+      if (ok) {
+        LogInfo("health check passes again", {{"check", checks_[i].name}});
+      } else {
+        LogError("health check fails", {{"check", checks_[i].name},
+                                        {"error", results[i].ToString()}});
+      }
+      SetStatus(checks_[i].name, ok);
+    }
+    ApplyServing();
+    mu_.AwaitWithTimeout(absl::Condition(&shut_down_), check_period_);
+    if (shut_down_) return;
+  }
+}
+
+void ServerHost::ApplyServing() {
+  bool serving = wanted_serving_;
+  for (size_t i = 0; i < checks_.size(); ++i) {
+    if (checks_[i].gates_server && !check_ok_[i]) serving = false;
+  }
+  SetStatus("", serving);
+  for (const std::string& name : health_names_) SetStatus(name, serving);
+}
 
 ServerHost::~ServerHost() {
   Shutdown(absl::ZeroDuration());
@@ -202,8 +250,8 @@ void ServerHost::SetStatus(const std::string& name, bool serving) {
 void ServerHost::SetServing(bool serving) {
   absl::MutexLock lock(&mu_);
   if (shut_down_) return;
-  SetStatus("", serving);
-  for (const std::string& name : health_names_) SetStatus(name, serving);
+  wanted_serving_ = serving;
+  ApplyServing();
 }
 
 void ServerHost::SetServiceServing(const std::string& name, bool serving) {
@@ -218,8 +266,10 @@ void ServerHost::Shutdown(absl::Duration drain) {
     if (shut_down_) return;
     SetStatus("", false);
     for (const std::string& name : health_names_) SetStatus(name, false);
+    for (const HealthCheck& c : checks_) SetStatus(c.name, false);
     shut_down_ = true;
   }
+  if (checker_.joinable()) checker_.join();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
   // Probes see NOT_SERVING until the main server has drained.

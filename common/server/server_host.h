@@ -30,6 +30,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -41,6 +42,18 @@
 #include "grpcpp/server.h"
 
 namespace nq57 {
+
+// A condition the host checks on its own, every health_check_period, and
+// shows on the health service: `name` is SERVING while `check` returns OK.
+// With `gates_server`, a failing check also makes the whole server (and
+// every service named at Start) NOT_SERVING, whatever SetServing said. A
+// transition is logged once, with the check's error. `check` must be
+// thread-safe and quick.
+struct HealthCheck {
+  std::string name;  // e.g. "store:writes"
+  std::function<absl::Status()> check;
+  bool gates_server = false;
+};
 
 struct ServerHostOptions {
   // "host:port"; port 0 picks a free port (see address()).
@@ -57,6 +70,8 @@ struct ServerHostOptions {
   // The service's own values, reported at each scrape (thread-safe; must
   // stay valid for the host's lifetime).
   std::function<void(MetricSink&)> collect_metrics;
+  std::vector<HealthCheck> health_checks;
+  absl::Duration health_check_period = absl::Milliseconds(200);
 };
 
 // OK if `listen` is "host:port" with a port in 0..65535; otherwise
@@ -85,7 +100,8 @@ class ServerHost {
   // Per-RPC counts and latencies, for a MetricsExporter.
   const RpcMetrics& rpc_metrics() const { return *rpc_metrics_; }
 
-  // Sets the overall health and that of every service named at Start.
+  // Sets the overall health and that of every service named at Start
+  // (NOT_SERVING regardless while a gating health check fails).
   void SetServing(bool serving);
   // Sets one service's health (e.g. the aggregator while one source is
   // down).
@@ -102,7 +118,12 @@ class ServerHost {
 
   ServerHost(std::unique_ptr<RpcMetrics> rpc_metrics,
              std::unique_ptr<grpc::Server> server, std::string address,
-             int port, std::vector<std::string> health_names);
+             int port, std::vector<std::string> health_names,
+             std::vector<HealthCheck> checks, absl::Duration check_period);
+  // Runs the health checks until shutdown.
+  void CheckLoop();
+  // Applies the owner's wish and the gating checks to the overall status.
+  void ApplyServing() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Outlives server_: the interceptors record into it.
   const std::unique_ptr<RpcMetrics> rpc_metrics_;
@@ -112,8 +133,14 @@ class ServerHost {
   const std::string address_;
   const int port_;
   const std::vector<std::string> health_names_;
+  const std::vector<HealthCheck> checks_;
+  const absl::Duration check_period_;
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  bool wanted_serving_ ABSL_GUARDED_BY(mu_) = false;
+  // Per check: its last result (true = OK). Starts OK.
+  std::vector<bool> check_ok_ ABSL_GUARDED_BY(mu_);
+  std::thread checker_;
 };
 
 }  // namespace nq57

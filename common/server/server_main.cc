@@ -51,6 +51,16 @@ ABSL_FLAG(std::string, health_listen, "",
           "HOST:PORT of a plaintext server that answers grpc.health.v1 only, "
           "for probes without a client certificate (env NQ57_HEALTH_LISTEN)");
 
+ABSL_FLAG(bool, accept_data_loss, false,
+          "start even if the store's write-ahead log does not replay "
+          "completely: serve what replays, under a new log identity so "
+          "consumers rebuild; without it such a store stops the start with "
+          "exit code 3 (env NQ57_ACCEPT_DATA_LOSS)");
+ABSL_FLAG(int, max_write_queue, 10000,
+          "write requests waiting for the store's writer beyond which "
+          "writes are refused with RESOURCE_EXHAUSTED (env "
+          "NQ57_MAX_WRITE_QUEUE)");
+
 namespace nq57 {
 namespace {
 
@@ -59,10 +69,12 @@ namespace {
 std::vector<std::string> ArgsWithEnvironment(int argc, char** argv) {
   // Each flag's variable is NQ57_ and its name in capitals.
   static constexpr const char* kFromEnvironment[] = {
-      "listen",         "data_dir",       "config_dir",   "log_format",
-      "drain_seconds",  "metrics_listen", "province",     "tls_cert",
-      "tls_key",        "tls_client_ca",  "tls_ca",       "tls_refresh_seconds",
-      "allow_insecure", "health_listen",  "access_policy"};
+      "listen",           "data_dir",       "config_dir",
+      "log_format",       "drain_seconds",  "metrics_listen",
+      "province",         "tls_cert",       "tls_key",
+      "tls_client_ca",    "tls_ca",         "tls_refresh_seconds",
+      "allow_insecure",   "health_listen",  "access_policy",
+      "accept_data_loss", "max_write_queue"};
   std::vector<std::string> args = {argv[0]};
   for (const char* flag : kFromEnvironment) {
     const std::string env = absl::StrCat("NQ57_", absl::AsciiStrToUpper(flag));
@@ -150,6 +162,12 @@ absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
         "--access_policy: needs --tls_client_ca (identities come from "
         "client certificates)");
   }
+  options.accept_data_loss = absl::GetFlag(FLAGS_accept_data_loss);
+  const int queue = absl::GetFlag(FLAGS_max_write_queue);
+  if (queue < 1 || queue > 1000000) {
+    return absl::InvalidArgumentError("--max_write_queue: expected 1..1000000");
+  }
+  options.max_write_queue = static_cast<size_t>(queue);
   options.health_listen = absl::GetFlag(FLAGS_health_listen);
   if (!options.health_listen.empty()) {
     RETURN_IF_ERROR(
@@ -179,10 +197,12 @@ int FlagError(const ProgramInfo& info, const absl::Status& status) {
 int Serve(const ProgramInfo& info, const ServerOptions& options,
           absl::StatusOr<std::unique_ptr<Server>> server) {
   if (!server.ok()) {
-    LogError("cannot start", {{"program", info.program},
-                              {"error", server.status().ToString()}});
+    const bool damaged = IsDamage(server.status());
+    LogError(
+        damaged ? "store damaged" : "cannot start",
+        {{"program", info.program}, {"error", server.status().ToString()}});
     std::cerr << info.program << ": " << server.status().message() << "\n";
-    return 1;
+    return damaged ? kExitDamagedStore : 1;
   }
   ServerHost& host = (*server)->host();
   if (!host.metrics_address().empty()) {

@@ -15,7 +15,12 @@
 // SIGTERM or SIGINT: marks health NOT_SERVING, lets the server end its
 // streams, drains in-flight calls within the drain deadline, destroys the
 // server (closing its store) and returns 0. A bad flag value prints one line
-// naming the flag and returns 2; a server that cannot start returns 1.
+// naming the flag and returns 2; a server that cannot start returns 1, or
+// kExitDamagedStore (3) when its store is damaged (store.h IsDamage: a WAL
+// that does not replay, a table file that fails its checksum), with one
+// "store damaged" log line saying what; --accept_data_loss /
+// NQ57_ACCEPT_DATA_LOSS starts it anyway. --max_write_queue /
+// NQ57_MAX_WRITE_QUEUE bounds the store's queue of writes.
 //
 //   ABSL_FLAG(int, stale_after_days, 45, "...");
 //
@@ -39,6 +44,9 @@
 #include "common/server/server.h"
 
 namespace nq57 {
+
+// The exit code of a server whose store is damaged.
+inline constexpr int kExitDamagedStore = 3;
 
 struct ProgramInfo {
   const char* program;         // e.g. "criteria-server"

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
 #include "common/store/key_codec.h"
 #include "rocksdb/db.h"
 
@@ -32,23 +33,20 @@ absl::StatusOr<std::vector<changes::v1::ChangeRecord>> ChangeLog::Read(
     if (!DecodeUint64(std::string_view(it->key().data(), it->key().size()),
                       &seq) ||
         seq != expected) {
-      return absl::DataLossError(
-          absl::StrCat("change log: expected sequence ", expected));
+      return Damaged(absl::DataLossError(
+          absl::StrCat("change log: expected sequence ", expected)));
     }
     changes::v1::ChangeRecord& record = out.emplace_back();
     if (!record.ParseFromArray(it->value().data(),
                                static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("change log: record ", seq, " does not parse"));
+      return Damaged(absl::DataLossError(
+          absl::StrCat("change log: record ", seq, " does not parse")));
     }
     bytes += it->value().size();
     ++expected;
     if (out.size() >= max_records || bytes >= max_bytes) break;
   }
-  if (!it->status().ok()) {
-    return absl::InternalError(
-        absl::StrCat("change log read: ", it->status().ToString()));
-  }
+  RETURN_IF_ERROR(Damaged(FromRocks(it->status(), "change log read")));
   return out;
 }
 

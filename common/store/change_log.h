@@ -24,6 +24,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/store/store_errors.h"
 #include "nq57/changes/v1/changes.pb.h"
 
 namespace rocksdb {
@@ -37,9 +38,14 @@ class ChangeLog {
  public:
   using WaitId = uint64_t;
 
+  // `damage` (the store's; may be null) records the damage reads meet.
   ChangeLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
-            std::string log_id, uint64_t head)
-      : db_(db), family_(family), log_id_(std::move(log_id)), head_(head) {}
+            std::string log_id, uint64_t head, DamageRecord* damage = nullptr)
+      : db_(db),
+        family_(family),
+        log_id_(std::move(log_id)),
+        head_(head),
+        damage_(damage) {}
 
   // The log's identity: created once with the store and kept with its data;
   // a sequence is only meaningful together with it (see changes.proto).
@@ -78,12 +84,16 @@ class ChangeLog {
   }
   void WakeWaiters() { RunReady(/*all=*/false); }
   void RunReady(bool all);
+  absl::Status Damaged(absl::Status status) const {
+    return damage_ != nullptr ? damage_->Note(std::move(status)) : status;
+  }
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const family_;
   const std::string log_id_;
   std::atomic<uint64_t> head_;
   std::atomic<bool> closed_{false};
+  DamageRecord* const damage_;
 
   // Readers hold it shared; Close() takes it exclusively so no Read() is
   // inside the database when the Store deletes it.

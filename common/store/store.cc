@@ -12,15 +12,19 @@
 #include "common/base/absl_view.h"
 #include "common/base/checked_math.h"
 #include "common/base/digest.h"
+#include "common/base/error_details.h"
 #include "common/base/field_error.h"
+#include "common/base/log.h"
 #include "common/base/request_fingerprint.h"
 #include "common/base/status_macros.h"
 #include "common/store/key_codec.h"
 #include "common/store/page_token.h"
+#include "common/store/rocksdb_log.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
@@ -54,23 +58,86 @@ std::string EncodeRequestRecord(std::string_view digest, uint64_t sequence,
                       AbslView(response));
 }
 
-absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  if (s.IsNotFound())
-    return absl::NotFoundError(
-        absl::StrCat(AbslView(what), ": ", s.ToString()));
-  if (s.IsCorruption())
-    return absl::DataLossError(
-        absl::StrCat(AbslView(what), ": ", s.ToString()));
-  if (s.IsIOError())
-    return absl::UnavailableError(
-        absl::StrCat(AbslView(what), ": ", s.ToString()));
-  return absl::InternalError(absl::StrCat(AbslView(what), ": ", s.ToString()));
-}
-
 std::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
+// RocksDB's own reactions to background errors, redirected to the store:
+// damage is recorded (health, metric) the moment a flush or compaction
+// meets it, and RocksDB does not resume by itself after a full disk (its
+// SstFileManager would wait for a whole write buffer of free space, 64 MiB,
+// and the writer could not tell when writes are back); the store's writer
+// resumes instead (TryResume), as soon as a flush fits.
+class ErrorListener final : public rocksdb::EventListener {
+ public:
+  explicit ErrorListener(std::shared_ptr<DamageRecord> damage)
+      : damage_(std::move(damage)) {}
+  void OnBackgroundError(rocksdb::BackgroundErrorReason,
+                         rocksdb::Status* error) override {
+    if (error->IsCorruption()) {
+      damage_->Note(FromRocks(*error, "background work")).IgnoreError();
+    }
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+
+ private:
+  const std::shared_ptr<DamageRecord> damage_;
+};
+
+// The damage text every refused open shares: what to do about it.
+constexpr char kAcceptHint[] =
+    "; the store is left as it is. Restore it from a backup, or restart "
+    "with --accept_data_loss to serve what replays under a new log identity "
+    "(consumers then rebuild)";
+
+void CloseDb(rocksdb::DB* db,
+             const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    db->DestroyColumnFamilyHandle(h);
+  }
+  db->Close();
+  delete db;
+}
+
+// Replays the store read-only, which writes nothing (no flush, no new WAL,
+// no deleted file), so a damaged store stays as the operator found it.
+// DATA_LOSS if the WAL does not replay completely or ends below the
+// acknowledged mark.
+absl::Status CheckReplay(
+    const std::string& path, const rocksdb::DBOptions& db_options,
+    const std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors) {
+  ASSIGN_OR_RETURN(std::optional<uint64_t> mark, AcknowledgedMark::Read(path));
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  const rocksdb::Status opened = rocksdb::DB::OpenForReadOnly(
+      db_options, path, descriptors, &handles, &db);
+  if (opened.IsCorruption()) {
+    return absl::DataLossError(absl::StrCat(
+        "store ", path,
+        " is damaged: its files do not open, or its write-ahead log does "
+        "not replay (",
+        opened.ToString(), ")", kAcceptHint));
+  }
+  RETURN_IF_ERROR(FromRocks(opened, absl::StrCat("open store ", path)));
+  const uint64_t replayed = db->GetLatestSequenceNumber();
+  CloseDb(db, handles);
+  if (mark.has_value() && replayed < *mark) {
+    return absl::DataLossError(absl::StrCat(
+        "store ", path, " is damaged: it replays to RocksDB sequence ",
+        replayed, " but writes up to ", *mark,
+        " were acknowledged (the write-ahead log lost its tail, or the "
+        "files are older than the store's acknowledged mark)",
+        kAcceptHint));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+bool IsDamage(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kDataLoss;
+}
 
 Snapshot::~Snapshot() { db_->ReleaseSnapshot(snapshot_); }
 
@@ -86,6 +153,20 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  // Refuse a WAL with a bad record anywhere; tolerate only an incomplete
+  // last record, which is what a crash in the middle of a write leaves
+  // (that write was never acknowledged: the ack follows the fsync).
+  // Whether records are missing after it is the acknowledged mark's job.
+  db_options.wal_recovery_mode =
+      rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.paranoid_checks = true;
+  // Resuming after a failed write is this store's job (TryResume), so the
+  // writer knows when writes are back.
+  db_options.max_bgerror_resume_count = 0;
+  if (options.env != nullptr) db_options.env = options.env;
+  db_options.info_log = std::make_shared<RocksDbLog>(path);
+  auto damage = std::make_shared<DamageRecord>();
+  db_options.listeners.push_back(std::make_shared<ErrorListener>(damage));
 
   rocksdb::ColumnFamilyOptions cf_options;
   rocksdb::BlockBasedTableOptions table;
@@ -107,22 +188,67 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   }
   std::vector<std::string> existing;
   rocksdb::Options probe(db_options, cf_options);
-  if (rocksdb::DB::ListColumnFamilies(probe, path, &existing).ok()) {
-    for (const std::string& name : existing) {
-      if (std::find(names.begin(), names.end(), name) == names.end()) {
-        names.push_back(name);
-      }
+  const bool exists =
+      rocksdb::DB::ListColumnFamilies(probe, path, &existing).ok();
+  for (const std::string& name : existing) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(name);
     }
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {
     descriptors.emplace_back(name, cf_options);
   }
+  bool lost = false;
+  if (exists) {
+    // A family the read-only replay does not know yet would fail it.
+    std::vector<rocksdb::ColumnFamilyDescriptor> present;
+    for (const rocksdb::ColumnFamilyDescriptor& d : descriptors) {
+      if (std::find(existing.begin(), existing.end(), d.name) !=
+          existing.end()) {
+        present.push_back(d);
+      }
+    }
+    absl::Status replay = CheckReplay(path, db_options, present);
+    if (IsDamage(replay) && options.accept_data_loss) {
+      LogWarning("store damaged; the loss is accepted (--accept_data_loss)",
+                 {{"store", path}, {"damage", replay.ToString()}});
+      lost = true;
+      // Keep what replays consistently: everything before the first bad
+      // record, nothing after it.
+      db_options.wal_recovery_mode =
+          rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    } else {
+      RETURN_IF_ERROR(replay);
+    }
+  }
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  RETURN_IF_ERROR(
-      FromRocks(rocksdb::DB::Open(db_options, path, descriptors, &handles, &db),
-                absl::StrCat("open store ", path)));
+  bool read_only = false;
+  rocksdb::Status opened =
+      rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
+  if (opened.IsNoSpace() && exists) {
+    // Serve what is there: reads need no space.
+    read_only = true;
+    opened = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors,
+                                          &handles, &db);
+  }
+  RETURN_IF_ERROR(FromRocks(opened, absl::StrCat("open store ", path)));
+  // Damaged table files stop the start here instead of failing some read
+  // later with half a report served.
+  if (options.verify_on_open) {
+    const rocksdb::Status verified = db->VerifyChecksum();
+    if (!verified.ok()) {
+      CloseDb(db, handles);
+      if (!verified.IsCorruption()) {
+        return FromRocks(verified, absl::StrCat("verify store ", path));
+      }
+      return absl::DataLossError(absl::StrCat(
+          "store ", path, " is damaged: a table file fails its checksum (",
+          verified.ToString(),
+          "); the store is left as it is. Restore it from a backup"));
+    }
+  }
   // The log's identity: read, or made (a new store, or one its operator says
   // is not a continuation) and synced before anything is served.
   rocksdb::ColumnFamilyHandle* meta = handles[4];
@@ -132,27 +258,36 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   absl::Status identity = absl::OkStatus();
   if (!got.ok() && !got.IsNotFound()) {
     identity = FromRocks(got, "read store identity");
-  } else if (got.IsNotFound() || options.new_log_identity) {
+  } else if (!read_only &&
+             (got.IsNotFound() || options.new_log_identity || lost)) {
     log_id = NewLogId();
     rocksdb::WriteOptions sync;
     sync.sync = true;
     identity = FromRocks(db->Put(sync, meta, kLogIdKey, log_id),
                          "write store identity");
   }
+  if (identity.ok() && !read_only) {
+    // From here on the mark only grows with acknowledged writes.
+    identity = AcknowledgedMark::Write(path, db->GetLatestSequenceNumber());
+  }
   if (!identity.ok()) {
-    for (rocksdb::ColumnFamilyHandle* h : handles)
-      db->DestroyColumnFamilyHandle(h);
-    db->Close();
-    delete db;
+    CloseDb(db, handles);
     return identity;
   }
-  return std::unique_ptr<Store>(
-      new Store(db, std::move(handles), options, std::move(log_id)));
+  return std::unique_ptr<Store>(new Store(db, std::move(handles), options, path,
+                                          std::move(log_id), read_only,
+                                          std::move(damage)));
 }
 
 Store::Store(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-             const StoreOptions& options, std::string log_id)
-    : options_(options), db_(db), handles_(std::move(handles)) {
+             const StoreOptions& options, std::string path, std::string log_id,
+             bool read_only, std::shared_ptr<DamageRecord> damage)
+    : options_(options),
+      path_(std::move(path)),
+      read_only_(read_only),
+      damage_(std::move(damage)),
+      db_(db),
+      handles_(std::move(handles)) {
   for (rocksdb::ColumnFamilyHandle* h : handles_) families_[h->GetName()] = h;
   changes_family_ = families_.at(kChangesFamily);
   history_family_ = families_.at(kHistoryFamily);
@@ -165,8 +300,18 @@ Store::Store(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
   it->SeekToLast();
   if (it->Valid()) DecodeUint64(View(it->key()), &head);
   next_sequence_ = head + 1;
-  change_log_ = std::make_unique<ChangeLog>(db_.get(), changes_family_,
-                                            std::move(log_id), head);
+  change_log_ = std::make_unique<ChangeLog>(
+      db_.get(), changes_family_, std::move(log_id), head, damage_.get());
+  if (read_only_) {
+    absl::MutexLock lock(&mu_);
+    refusal_ = absl::ResourceExhaustedError(absl::StrCat(
+        "no space left for store ", path_,
+        ": it was full when the server started, so it serves reads only; "
+        "free space and restart the server"));
+  } else {
+    mark_ = std::make_unique<AcknowledgedMark>(
+        path_, db_->GetLatestSequenceNumber(), options_.mark_interval);
+  }
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -181,7 +326,8 @@ void Store::Close() {
   }
   writer_.join();
   change_log_->Close();
-  db_->FlushWAL(/*sync=*/true);
+  if (mark_ != nullptr) mark_->Close();
+  if (!options_.sync && !read_only_) db_->FlushWAL(/*sync=*/true);
   for (rocksdb::ColumnFamilyHandle* h : handles_)
     db_->DestroyColumnFamilyHandle(h);
   handles_.clear();
@@ -199,9 +345,26 @@ StoreStats Store::stats() const {
   out.write_groups = write_groups_.load(std::memory_order_relaxed);
   out.write_failures = write_failures_.load(std::memory_order_relaxed);
   out.write_nanos = write_nanos_.load(std::memory_order_relaxed);
+  out.queue_full = queue_full_.load(std::memory_order_relaxed);
+  out.refused = refused_.load(std::memory_order_relaxed);
+  out.resumes = resumes_.load(std::memory_order_relaxed);
+  out.damage = damage_->count();
   absl::MutexLock lock(&mu_);
   out.queued = queue_.size();
   return out;
+}
+
+StoreHealth Store::health() const {
+  StoreHealth out;
+  out.data = damage_->first();
+  out.writes = WriteRefusal();
+  if (out.writes.ok() && !out.data.ok()) out.writes = out.data;
+  return out;
+}
+
+absl::Status Store::WriteRefusal() const {
+  absl::MutexLock lock(&mu_);
+  return refusal_;
 }
 
 absl::StatusOr<rocksdb::ColumnFamilyHandle*> Store::Family(
@@ -215,14 +378,26 @@ absl::StatusOr<rocksdb::ColumnFamilyHandle*> Store::Family(
 }
 
 void Store::Commit(CommitRequest request, CommitCallback done) {
+  absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
-    if (!closing_) {
+    if (closing_) {
+      refused = absl::UnavailableError("store is shutting down");
+    } else if (read_only_) {
+      refused = refusal_;
+    } else if (queue_.size() >= options_.max_queued) {
+      queue_full_.fetch_add(1, std::memory_order_relaxed);
+      refused = WithRetryDelay(
+          absl::ResourceExhaustedError(absl::StrCat(
+              "the store's write queue is full (", options_.max_queued,
+              " requests waiting); retry shortly")),
+          absl::Milliseconds(100));
+    } else {
       queue_.push_back(Pending{std::move(request), std::move(done)});
       return;
     }
   }
-  done(absl::UnavailableError("store is shutting down"));
+  done(std::move(refused));
 }
 
 absl::StatusOr<CommitResult> Store::CommitAndWait(CommitRequest request) {
@@ -239,22 +414,80 @@ absl::StatusOr<CommitResult> Store::CommitAndWait(CommitRequest request) {
 void Store::WriterLoop() {
   std::vector<Pending> group;
   while (true) {
+    bool refusing;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](Store* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
-            return !s->queue_.empty() || s->closing_;
-          },
-          this));
-      if (queue_.empty()) return;  // closing and drained
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !queue_.empty() || closing_;
+      };
+      refusing = !refusal_.ok() && !read_only_;
+      if (refusing) {
+        // Wake at least once a second to try resuming, so writes (and
+        // health) come back without waiting for a client.
+        mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(1));
+      } else {
+        mu_.Await(absl::Condition(&ready));
+      }
+      if (queue_.empty() && closing_) return;  // closing and drained
       const size_t n = std::min(queue_.size(), options_.max_group_size);
       group.assign(std::make_move_iterator(queue_.begin()),
                    std::make_move_iterator(queue_.begin() + n));
       queue_.erase(queue_.begin(), queue_.begin() + n);
     }
-    CommitGroup(group);
+    if (refusing && !TryResume()) {
+      const absl::Status refusal = WriteRefusal();
+      for (Pending& p : group) {
+        refused_.fetch_add(1, std::memory_order_relaxed);
+        p.done(refusal);
+      }
+    } else if (!group.empty()) {
+      CommitGroup(group);
+    }
     group.clear();
   }
+}
+
+void Store::RefuseWrites(const absl::Status& failure) {
+  absl::Status refusal;
+  if (failure.code() == absl::StatusCode::kResourceExhausted) {
+    refusal = WithRetryDelay(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "no space left on the disk of store ", path_,
+            ": writes are refused until space is freed (reads are served); ",
+            failure.message())),
+        absl::Seconds(1));
+  } else if (IsDamage(failure)) {
+    refusal = damage_->Note(failure);
+  } else {
+    refusal = absl::UnavailableError(
+        absl::StrCat("store ", path_, " cannot write: ", failure.message(),
+                     "; writes are refused until it recovers"));
+  }
+  absl::MutexLock lock(&mu_);
+  refusal_ = refusal;
+  next_resume_ = absl::InfinitePast();  // the next group tries at once
+}
+
+bool Store::TryResume() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (refusal_.ok()) return true;
+    // Damage does not heal by retrying.
+    if (IsDamage(refusal_) || absl::Now() < next_resume_) return false;
+    next_resume_ = absl::Now() + absl::Seconds(1);
+  }
+  // An injected failure left RocksDB healthy: Resume() is then a no-op.
+  const rocksdb::Status resumed = db_->Resume();
+  if (!resumed.ok()) {
+    if (resumed.IsCorruption()) {
+      RefuseWrites(FromRocks(resumed, "resume writes"));
+    }
+    return false;
+  }
+  resumes_.fetch_add(1, std::memory_order_relaxed);
+  absl::MutexLock lock(&mu_);
+  refusal_ = absl::OkStatus();
+  return true;
 }
 
 void Store::CommitGroup(std::vector<Pending>& group) {
@@ -291,7 +524,7 @@ void Store::CommitGroup(std::vector<Pending>& group) {
         continue;
       }
       if (!s.IsNotFound()) {
-        results.push_back(FromRocks(s, "idempotency lookup"));
+        results.push_back(damage_->Note(FromRocks(s, "idempotency lookup")));
         continue;
       }
     }
@@ -338,12 +571,15 @@ void Store::CommitGroup(std::vector<Pending>& group) {
                            std::memory_order_relaxed);
     write_groups_.fetch_add(1, std::memory_order_relaxed);
     if (!s.ok()) {
-      absl::Status failure = FromRocks(s, "commit");
+      RefuseWrites(FromRocks(s, "commit"));
+      const absl::Status failure = WriteRefusal();
       for (size_t i = 0; i < group.size(); ++i) {
         if (wrote[i]) results[i] = failure;
       }
       next_sequence_ = group_first_sequence;
       write_failures_.fetch_add(1, std::memory_order_relaxed);
+    } else if (mark_ != nullptr) {
+      mark_->Advance(db_->GetLatestSequenceNumber());
     }
   }
   for (size_t i = 0; i < group.size(); ++i) {
@@ -371,7 +607,7 @@ absl::StatusOr<std::optional<std::string>> Transaction::Get(
       batch_->GetFromBatchAndDB(store_->db_.get(), rocksdb::ReadOptions(), cf,
                                 rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::nullopt;
-  RETURN_IF_ERROR(FromRocks(s, "get"));
+  RETURN_IF_ERROR(store_->damage_->Note(FromRocks(s, "get")));
   return value;
 }
 
@@ -389,7 +625,7 @@ absl::Status Transaction::Scan(
     if (!end.empty() && key >= end) break;
     if (!fn(key, View(it->value()))) break;
   }
-  return FromRocks(it->status(), "scan");
+  return store_->damage_->Note(FromRocks(it->status(), "scan"));
 }
 
 absl::Status Transaction::Put(std::string_view family, std::string_view key,
@@ -474,7 +710,7 @@ absl::StatusOr<std::optional<std::string>> Store::Get(
   rocksdb::Status s =
       db_->Get(options, cf, rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::nullopt;
-  RETURN_IF_ERROR(FromRocks(s, "get"));
+  RETURN_IF_ERROR(damage_->Note(FromRocks(s, "get")));
   return value;
 }
 
@@ -492,7 +728,7 @@ absl::Status Store::Scan(
        it->Next()) {
     if (!fn(View(it->key()), View(it->value()))) break;
   }
-  return FromRocks(it->status(), "scan");
+  return damage_->Note(FromRocks(it->status(), "scan"));
 }
 
 absl::StatusOr<Page> Store::ListPrefix(

@@ -25,6 +25,26 @@
 //   refuses new commits with UNAVAILABLE, completes everything already
 //   queued, closes the change log and then the database.
 //
+// Failures
+//   A full disk or another I/O error does not end the process: the failed
+//   group is answered RESOURCE_EXHAUSTED ("no space left ...") or
+//   UNAVAILABLE, later commits are refused the same way without touching
+//   the disk, reads go on, and the writer asks RocksDB to resume about once
+//   a second, so writes come back by themselves once space returns.
+//   health() says which state the store is in. The queue of commits is
+//   bounded (StoreOptions::max_queued): beyond it Commit answers
+//   RESOURCE_EXHAUSTED at once.
+//
+// Damage
+//   Open() refuses (DATA_LOSS, IsDamage()) a store whose write-ahead log
+//   cannot be replayed completely: a record fails its checksum, or the
+//   replayed data ends below the acknowledged mark (acknowledged_mark.h),
+//   i.e. acknowledged writes are missing. With accept_data_loss it opens
+//   what can be replayed instead and gives the log a new identity, so
+//   consumers rebuild rather than continue a history that lost its tail.
+//   Every SST's checksums are verified at open (verify_on_open). Damage met
+//   while serving is DATA_LOSS to the caller and stays in health().data.
+//
 // clang-format off
 //   ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
 //                    Store::Open(dir, {.column_families = {"items"}}));
@@ -58,7 +78,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/store/acknowledged_mark.h"
 #include "common/store/change_log.h"
+#include "common/store/store_errors.h"
 #include "google/protobuf/message.h"
 #include "nq57/changes/v1/changes.pb.h"
 
@@ -67,6 +89,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Env;
 class Snapshot;
 class WriteBatchWithIndex;
 }  // namespace rocksdb
@@ -85,7 +108,38 @@ struct StoreOptions {
   // not a continuation of what consumers saw (e.g. a restored backup, or a
   // recovery that accepted the loss of a tail).
   bool new_log_identity = false;
+  // Open a store whose log cannot be replayed completely, keeping what
+  // replays (up to the first damaged record) under a new log identity.
+  // The operator's explicit acceptance of a loss; without it Open refuses.
+  bool accept_data_loss = false;
+  // Verify every SST file's block checksums at open, so a damaged file
+  // stops the start instead of failing some read later.
+  bool verify_on_open = true;
+  // Requests waiting for the writer beyond which Commit answers
+  // RESOURCE_EXHAUSTED (with a retry delay) instead of queueing.
+  size_t max_queued = 10000;
+  // How often, at most, the acknowledged mark is synced.
+  absl::Duration mark_interval = absl::Milliseconds(20);
+  // The environment RocksDB works through; null: the real one. Tests pass
+  // one whose disk fills up (tests/support/full_disk_env.h).
+  rocksdb::Env* env = nullptr;
 };
+
+// What a store can do now (Store::health()).
+struct StoreHealth {
+  // OK, or why commits are refused: RESOURCE_EXHAUSTED (the disk is full;
+  // also when it was full at open and the store is read-only), UNAVAILABLE
+  // (another I/O error), DATA_LOSS (damage). Clears by itself once RocksDB
+  // resumes.
+  absl::Status writes;
+  // OK, or the first DATA_LOSS met while serving: until a restart
+  // re-verifies the files, what the store serves cannot all be trusted.
+  absl::Status data;
+};
+
+// True for the Open() errors that mean the files on disk are damaged (not
+// merely unreadable now): a server exits with its "damaged store" code.
+bool IsDamage(const absl::Status& status);
 
 // A consistent point-in-time view for several reads. Released on
 // destruction; must not outlive the Store.
@@ -215,6 +269,10 @@ struct StoreStats {
   uint64_t write_failures = 0;  // WriteBatches RocksDB refused
   uint64_t write_nanos = 0;     // time spent in those writes (incl. fsync)
   uint64_t queued = 0;          // requests waiting for the writer now
+  uint64_t queue_full = 0;      // commits refused because the queue was full
+  uint64_t refused = 0;         // commits refused while writes failed
+  uint64_t resumes = 0;         // times writes came back after failing
+  uint64_t damage = 0;          // DATA_LOSS results met while serving
 };
 
 class Store {
@@ -266,6 +324,10 @@ class Store {
   const ChangeLog& change_log() const { return *change_log_; }
 
   StoreStats stats() const;
+  StoreHealth health() const;
+  // True if the disk was full at open: the store serves reads only, until
+  // a restart finds space.
+  bool read_only() const { return read_only_; }
 
   void Close();
 
@@ -280,14 +342,26 @@ class Store {
   };
 
   Store(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-        const StoreOptions& options, std::string log_id);
+        const StoreOptions& options, std::string path, std::string log_id,
+        bool read_only, std::shared_ptr<DamageRecord> damage);
   static bool AcceptAll(std::string_view, std::string_view) { return true; }
   absl::StatusOr<rocksdb::ColumnFamilyHandle*> Family(
       std::string_view name) const;
   void WriterLoop();
   void CommitGroup(std::vector<Pending>& group);
+  // Why writes are refused now (OK if they are not).
+  absl::Status WriteRefusal() const;
+  // After a failed write: refuse further commits with `failure`.
+  void RefuseWrites(const absl::Status& failure);
+  // While writes are refused: asks RocksDB to resume, at most once a
+  // second. True if writes are accepted again.
+  bool TryResume();
 
   const StoreOptions options_;
+  const std::string path_;
+  const bool read_only_;
+  // Shared with RocksDB's event listener, which may outlive the store.
+  const std::shared_ptr<DamageRecord> damage_;
   std::unique_ptr<rocksdb::DB> db_;                    // reset in Close()
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned
   std::unordered_map<std::string, rocksdb::ColumnFamilyHandle*> families_;
@@ -295,6 +369,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* history_family_ = nullptr;
   rocksdb::ColumnFamilyHandle* requests_family_ = nullptr;
   std::unique_ptr<ChangeLog> change_log_;
+  std::unique_ptr<AcknowledgedMark> mark_;  // null when read-only
 
   // Owned by the writer thread once started.
   uint64_t next_sequence_ = 1;
@@ -303,9 +378,14 @@ class Store {
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // OK, or why commits are refused (set by the writer after a failed write,
+  // cleared when RocksDB resumes).
+  absl::Status refusal_ ABSL_GUARDED_BY(mu_);
+  absl::Time next_resume_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::atomic<bool> fail_next_write_{false};
   std::atomic<uint64_t> commits_{0}, replays_{0}, rejected_{0},
-      write_groups_{0}, write_failures_{0}, write_nanos_{0};
+      write_groups_{0}, write_failures_{0}, write_nanos_{0}, queue_full_{0},
+      refused_{0}, resumes_{0};
   std::thread writer_;
 };
 

@@ -8,9 +8,9 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "common/base/field_error.h"
 #include "common/base/status_macros.h"
+#include "common/store/item_store_test.h"
 #include "gtest/gtest.h"
 #include "nq57/testing/v1/probe.pb.h"
-#include "tests/support/temp_dir.h"
 
 namespace nq57 {
 namespace {
@@ -18,54 +18,7 @@ namespace {
 using changes::v1::ChangeKind;
 using testing::v1::Entry;
 
-class StoreTest : public nq57::testing::TempDirTest {
- protected:
-  void SetUp() override { Reopen(); }
-  void TearDown() override { store_.reset(); }
-  void Reopen(bool new_log_identity = false) {
-    store_.reset();
-    auto store = Store::Open(
-        Path("store"),
-        {.column_families = {"items"}, .new_log_identity = new_log_identity});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
-
-  // Puts key=value with a change record, as a service would.
-  CommitRequest PutRequest(std::string key, std::string value,
-                           std::string request_id = "") {
-    std::string fingerprint = absl::StrCat(key, "=", value);
-    return CommitRequest{
-        .request_id = std::move(request_id),
-        .fingerprint = fingerprint,
-        .actor = "test",
-        .apply = [key, value](Transaction& txn) -> absl::Status {
-          auto previous = txn.Get("items", key);
-          if (!previous.ok()) return previous.status();
-          Entry now, before;
-          now.set_key(key);
-          now.set_value(value);
-          before.set_key(key);
-          if (previous->has_value()) before.set_value(**previous);
-          absl::Status s = txn.Put("items", key, value);
-          if (!s.ok()) return s;
-          uint64_t seq = txn.RecordChange(
-              absl::StrCat("items/", key),
-              previous->has_value() ? ChangeKind::UPDATED : ChangeKind::CREATED,
-              &now, previous->has_value() ? &before : nullptr);
-          txn.SetResponse(absl::StrCat(seq));
-          return absl::OkStatus();
-        }};
-  }
-
-  std::optional<std::string> Value(const std::string& key) {
-    auto v = store_->Get("items", key);
-    EXPECT_TRUE(v.ok()) << v.status();
-    return v.ok() ? *v : std::nullopt;
-  }
-
-  std::unique_ptr<Store> store_;
-};
+using StoreTest = nq57::testing::ItemStoreTest;
 
 TEST_F(StoreTest, CommitWritesDataAndChangeRecord) {
   auto r = store_->CommitAndWait(PutRequest("a", "1"));

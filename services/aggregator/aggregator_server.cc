@@ -6,6 +6,7 @@
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
 #include "common/security/tls_credentials.h"
+#include "common/server/data_service_host.h"
 #include "common/time/clock.h"
 #include "nq57/changes/v1/changes.grpc.pb.h"
 
@@ -35,8 +36,8 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
     ASSIGN_OR_RETURN(s.published_, PublishedFigures::Load(published));
   }
   ASSIGN_OR_RETURN(s.store_, Store::Open(options.server.data_dir,
-                                         {.column_families =
-                                              RollupEngine::ColumnFamilies()}));
+                                         options.server.store_options(
+                                             RollupEngine::ColumnFamilies())));
   ASSIGN_OR_RETURN(s.engine_,
                    RollupEngine::Create(s.store_.get(), options.sources));
   if (s.engine_->recounting_for_layout()) {
@@ -86,6 +87,7 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
   host_options.collect_metrics = [&s](MetricSink& sink) {
     s.CollectMetrics(sink);
   };
+  host_options.health_checks = StoreHealthChecks(*s.store_);
   ASSIGN_OR_RETURN(
       s.host_,
       ServerHost::Start(host_options, {s.service_.get(), s.feed_.get()},
