@@ -204,8 +204,13 @@ void ServerHost::ApplyServing() {
   for (size_t i = 0; i < checks_.size(); ++i) {
     if (checks_[i].gates_server && !check_ok_[i]) serving = false;
   }
+  // gRPC's health service applies the overall status to every name it
+  // knows, so the checks' own statuses are set again after it.
   SetStatus("", serving);
   for (const std::string& name : health_names_) SetStatus(name, serving);
+  for (size_t i = 0; i < checks_.size(); ++i) {
+    SetStatus(checks_[i].name, check_ok_[i]);
+  }
 }
 
 ServerHost::~ServerHost() {

@@ -200,6 +200,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     descriptors.emplace_back(name, cf_options);
   }
   bool lost = false;
+  // The families the files hold: a read-only open takes no others.
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors_present;
   if (exists) {
     // A family the read-only replay does not know yet would fail it.
     std::vector<rocksdb::ColumnFamilyDescriptor> present;
@@ -210,6 +212,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
       }
     }
     absl::Status replay = CheckReplay(path, db_options, present);
+    descriptors_present = present;
     if (IsDamage(replay) && options.accept_data_loss) {
       LogWarning("store damaged; the loss is accepted (--accept_data_loss)",
                  {{"store", path}, {"damage", replay.ToString()}});
@@ -230,7 +233,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   if (opened.IsNoSpace() && exists) {
     // Serve what is there: reads need no space.
     read_only = true;
-    opened = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors,
+    opened = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors_present,
                                           &handles, &db);
   }
   RETURN_IF_ERROR(FromRocks(opened, absl::StrCat("open store ", path)));
@@ -251,7 +254,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   }
   // The log's identity: read, or made (a new store, or one its operator says
   // is not a continuation) and synced before anything is served.
-  rocksdb::ColumnFamilyHandle* meta = handles[4];
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    if (h->GetName() == kMetaFamily) meta = h;
+  }
+  if (meta == nullptr) {
+    CloseDb(db, handles);
+    return absl::UnavailableError(absl::StrCat(
+        "store ", path, " is read-only (the disk is full) and predates its "
+        "identity record; free space and restart"));
+  }
   std::string log_id;
   rocksdb::Status got =
       db->Get(rocksdb::ReadOptions(), meta, kLogIdKey, &log_id);
