@@ -45,7 +45,8 @@ absl::Status PreconditionError(std::string_view type, std::string_view subject,
   v->set_type(std::string(type));
   v->set_subject(QuotePrefix(subject));
   v->set_description(std::string(description));
-  return WithDetail(absl::FailedPreconditionError(AbslView(description)), failure);
+  return WithDetail(absl::FailedPreconditionError(AbslView(description)),
+                    failure);
 }
 
 }  // namespace nq57

@@ -6,6 +6,7 @@
 #include "common/access/access_check.h"
 #include "common/access/access_policy.h"
 #include "common/base/bounded_file.h"
+#include "common/base/input_bounds.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
 
@@ -128,6 +129,9 @@ absl::StatusOr<Caller> AccessGate::Admit(
     const grpc::ServerContextBase& context,
     const google::protobuf::Message& request) const {
   ASSIGN_OR_RETURN(Caller caller, CallerOf(context));
+  // Sizes and characters first: nothing unbounded reaches a service (or
+  // its errors and logs), whoever sends it.
+  RETURN_IF_ERROR(CheckInputBounds(request));
   std::shared_ptr<const AccessPolicy> p = policy();
   if (p == nullptr) return caller;  // an open gate
   caller.policy_version = p->version();

@@ -73,7 +73,9 @@ class AccessGate {
       const Options& options);
   ~AccessGate();
 
-  // Who is calling, if they may make this call with `request`.
+  // Who is calling, if they may make this call with `request`: its sizes
+  // and characters within bounds (input_bounds.h, INVALID_ARGUMENT), then
+  // the caller authenticated and authorised.
   absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context,
                                const google::protobuf::Message& request) const;
 
