@@ -77,8 +77,19 @@ absl::Status PrefixFields(const absl::Status& status, std::string_view prefix) {
   if (status.ok()) return status;
   std::vector<FieldViolation> violations = FieldViolationsOf(status);
   if (violations.empty()) {
+    // "items[3]: no assignment ..." (the path, then what is wrong), with
+    // the status's details kept.
+    std::string_view path = prefix;
+    while (!path.empty() &&
+           (path.back() == '.' || path.back() == ' ' || path.back() == ':')) {
+      path.remove_suffix(1);
+    }
     absl::Status out(status.code(),
-                     absl::StrCat(AbslView(prefix), status.message()));
+                     absl::StrCat(AbslView(path), ": ", status.message()));
+    status.ForEachPayload(
+        [&out](absl::string_view type_url, const absl::Cord& payload) {
+          out.SetPayload(type_url, payload);
+        });
     return out;
   }
   for (FieldViolation& v : violations)

@@ -34,6 +34,15 @@ TEST(FieldErrorTest, PrefixOnPlainErrorGoesToMessage) {
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(s.message(), "items[2]: no such unit");
   EXPECT_TRUE(FieldViolationsOf(s).empty());
+  // A path ending in a dot is not glued onto the message either, and the
+  // error's details stay.
+  absl::Status found = absl::NotFoundError("unknown unit");
+  found.SetPayload("type.googleapis.com/google.rpc.ResourceInfo",
+                   absl::Cord("x"));
+  s = PrefixFields(found, "report.");
+  EXPECT_EQ(s.message(), "report: unknown unit");
+  EXPECT_TRUE(
+      s.GetPayload("type.googleapis.com/google.rpc.ResourceInfo").has_value());
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "absl/strings/cord.h"
-#include "common/base/field_error.h"
-#include "google/rpc/error_details.pb.h"
+#include "absl/strings/match.h"
+#include "common/base/error_details.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/support/error_details.h"
 
@@ -14,14 +14,19 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   const auto code = static_cast<grpc::StatusCode>(status.code());
   const std::string message(status.message());
-  auto payload = status.GetPayload(kBadRequestTypeUrl);
-  if (!payload.has_value()) return grpc::Status(code, message);
   google::rpc::Status details;
+  // Every google.rpc detail the status carries (BadRequest, ResourceInfo,
+  // PreconditionFailure, RetryInfo, ...) goes to the client.
+  status.ForEachPayload(
+      [&details](absl::string_view type_url, const absl::Cord& payload) {
+        if (!absl::StartsWith(type_url, kRpcDetailPrefix)) return;
+        google::protobuf::Any* any = details.add_details();
+        any->set_type_url(std::string(type_url));
+        any->set_value(std::string(payload));
+      });
+  if (details.details().empty()) return grpc::Status(code, message);
   details.set_code(static_cast<int>(code));
   details.set_message(message);
-  google::protobuf::Any* any = details.add_details();
-  any->set_type_url(kBadRequestTypeUrl);
-  any->set_value(std::string(*payload));
   grpc::Status out;
   grpc::SetErrorDetails(details, &out);
   return out;
@@ -35,8 +40,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (!status.error_details().empty() &&
       grpc::ExtractErrorDetails(status, &details).ok()) {
     for (const google::protobuf::Any& any : details.details()) {
-      if (any.type_url() == kBadRequestTypeUrl) {
-        out.SetPayload(kBadRequestTypeUrl, absl::Cord(any.value()));
+      if (absl::StartsWith(any.type_url(), kRpcDetailPrefix)) {
+        out.SetPayload(any.type_url(), absl::Cord(any.value()));
       }
     }
   }

@@ -1,11 +1,12 @@
 // The one place absl::Status and grpc::Status meet.
 //
 // Services work in absl::Status; their gRPC adapters convert once, on the
-// way out, with ToGrpcStatus. Field violations attached by
-// common/base/field_error.h become google.rpc.Status details carrying a
-// google.rpc.BadRequest, readable by any gRPC client. Clients of our
+// way out, with ToGrpcStatus. Every payload under a google.rpc type URL (the
+// field violations of common/base/field_error.h, the ResourceInfo,
+// PreconditionFailure and RetryInfo of common/base/error_details.h) becomes
+// a google.rpc.Status detail, readable by any gRPC client. Clients of our
 // services (nq57ctl, the aggregator) convert back with FromGrpcStatus and
-// keep the violations.
+// keep the details.
 #ifndef NQ57_COMMON_SERVER_GRPC_STATUS_H_
 #define NQ57_COMMON_SERVER_GRPC_STATUS_H_
 

@@ -18,6 +18,8 @@
 #include "common/base/status_macros.h"
 #include "common/security/tls_flags.h"
 #include "common/server/server_host.h"
+#include "google/protobuf/stubs/logging.h"
+#include "grpc/support/log.h"
 
 ABSL_FLAG(std::string, listen, "",
           "HOST:PORT to serve on; port 0 picks a free one (env NQ57_LISTEN)");
@@ -176,7 +178,46 @@ absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
   return options;
 }
 
+namespace {
+
+// gRPC's and protobuf's own diagnostics ("E1202 ... hpack_parser.cc",
+// "[libprotobuf ERROR ...]") would otherwise be plain text lines in the
+// middle of the JSON log; they become its lines instead.
+void GrpcLog(gpr_log_func_args* args) {
+  const std::string_view where = args->file == nullptr ? "" : args->file;
+  const std::initializer_list<LogField> fields = {
+      {"library", "grpc"},
+      {"detail", args->message == nullptr ? "" : args->message},
+      {"source", where},
+      {"line", args->line}};
+  if (args->severity == GPR_LOG_SEVERITY_ERROR) {
+    LogError("grpc", fields);
+  } else {
+    LogInfo("grpc", fields);
+  }
+}
+
+void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
+                 const std::string& message) {
+  const std::initializer_list<LogField> fields = {{"library", "protobuf"},
+                                                  {"detail", message},
+                                                  {"source", file},
+                                                  {"line", line}};
+  if (level >= google::protobuf::LOGLEVEL_ERROR) {
+    LogError("protobuf", fields);
+  } else {
+    LogWarning("protobuf", fields);
+  }
+}
+
+}  // namespace
+
 namespace server_main_internal {
+
+void RouteLibraryLogs() {
+  gpr_set_log_function(GrpcLog);
+  google::protobuf::SetLogHandler(ProtobufLog);
+}
 
 void BlockTerminationSignals() {
   // Blocked in every thread (gRPC's and RocksDB's threads inherit the mask)

@@ -63,6 +63,8 @@ namespace server_main_internal {
 // Blocks the termination signals of the calling thread and every thread it
 // starts later.
 void BlockTerminationSignals();
+// Sends gRPC's and protobuf's own log lines to the JSON log (log.h).
+void RouteLibraryLogs();
 // Prints "<program>: <message>" and returns 2.
 int FlagError(const ProgramInfo& info, const absl::Status& status);
 // Serves `server` until SIGTERM/SIGINT, then drains; returns the exit code
@@ -80,6 +82,7 @@ template <typename ServerT, typename OptionsFromFlags>
 int ServerMain(int argc, char** argv, const ProgramInfo& info,
                OptionsFromFlags options_from_flags) {
   server_main_internal::BlockTerminationSignals();
+  server_main_internal::RouteLibraryLogs();
   absl::StatusOr<ServerOptions> common = ParseServerFlags(argc, argv, info);
   if (!common.ok())
     return server_main_internal::FlagError(info, common.status());

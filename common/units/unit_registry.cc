@@ -15,7 +15,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/base/absl_view.h"
+#include "common/base/error_details.h"
 #include "common/base/field_error.h"
+#include "common/base/quote.h"
 #include "common/base/status_macros.h"
 #include "common/csv/csv_reader.h"
 
@@ -28,23 +31,6 @@ constexpr char kAgenciesFile[] = "agencies.csv";
 
 // absl::StrCat in Abseil 20220623 does not take std::string_view.
 std::string Str(std::string_view text) { return std::string(text); }
-
-absl::string_view AbslView(std::string_view text) {
-  return absl::string_view(text.data(), text.size());
-}
-
-// Errors quote at most a short prefix of a value (a client may send
-// megabytes), cut at a UTF-8 character boundary.
-std::string Quoted(std::string_view text) {
-  constexpr size_t kMaxQuoted = 64;
-  if (text.size() <= kMaxQuoted) return absl::StrCat("\"", Str(text), "\"");
-  size_t cut = kMaxQuoted;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
-    --cut;
-  }
-  return absl::StrCat("\"", Str(text.substr(0, cut)), "\"... (", text.size(),
-                      " bytes)");
-}
 
 bool IsDigits(std::string_view text, size_t length) {
   if (text.size() != length) return false;
@@ -317,7 +303,8 @@ const Unit* UnitRegistry::Find(std::string_view name) const {
 
 absl::StatusOr<const Unit*> UnitRegistry::Lookup(std::string_view name) const {
   if (const Unit* unit = Find(name); unit != nullptr) return unit;
-  return absl::NotFoundError(absl::StrCat("unknown unit ", Quoted(name)));
+  return NotFoundResource("nq57.common.v1.Unit", name,
+                          absl::StrCat("unknown unit ", Quoted(name)));
 }
 
 absl::StatusOr<const Unit*> UnitRegistry::LookupForWrite(

@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/base/error_details.h"
 #include "common/base/field_error.h"
+#include "common/base/quote.h"
 #include "common/base/status_macros.h"
 #include "common/csv/csv_writer.h"
 #include "common/store/key_codec.h"
@@ -105,9 +107,10 @@ absl::StatusOr<v1::Explanation> AggregatorCore::Explain(
   const v1::Figure* figure =
       ReportBuilder::FindFigure(report, request.figure());
   if (figure == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("no figure \"", request.figure(), "\" in the report of ",
-                     report.province(),
+    return NotFoundResource(
+        "nq57.aggregator.v1.Figure", request.figure(),
+        absl::StrCat("no figure ", Quoted(request.figure()),
+                     " in the report of ", report.province(),
                      " (ids look like criteria.block.PARTY, "
                      "publicservice.DIGITISATION_RATE)"));
   }

@@ -10,7 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
 #include "common/base/digest.h"
+#include "common/base/error_details.h"
 #include "common/base/field_error.h"
+#include "common/base/quote.h"
 #include "common/base/request_fingerprint.h"
 #include "common/base/status_macros.h"
 #include "common/store/key_codec.h"
@@ -116,8 +118,9 @@ absl::StatusOr<v1::Snapshot> AggregatorCore::GetSnapshot(
       std::optional<std::string> bytes,
       store_->Get(kSnapshotsFamily, SnapshotKey(name.first, name.second)));
   if (!bytes.has_value()) {
-    return absl::NotFoundError(
-        absl::StrCat("no snapshot \"", request.name(), "\""));
+    return NotFoundResource(
+        "nq57.aggregator.v1.Snapshot", request.name(),
+        absl::StrCat("no snapshot ", Quoted(request.name())));
   }
   v1::Snapshot out;
   if (!out.ParseFromString(*bytes)) {

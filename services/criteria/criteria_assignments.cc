@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
+#include "common/base/error_details.h"
 #include "common/base/field_error.h"
 #include "common/base/status_macros.h"
 #include "common/store/key_codec.h"
@@ -213,7 +214,8 @@ absl::StatusOr<v1::ListAssignmentsResponse> CriteriaCore::ListAssignments(
   ASSIGN_OR_RETURN(std::optional<std::string> criterion,
                    store_->Get(kCriteria, code, snapshot.get()));
   if (!criterion.has_value()) {
-    return absl::NotFoundError(
+    return NotFoundResource(
+        "nq57.criteria.v1.Criterion", request.criterion(),
         absl::StrCat("criterion ", request.criterion(), " not found"));
   }
   const std::string prefix = ByCriterionPrefix(code);

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
+#include "common/base/error_details.h"
 #include "common/base/field_error.h"
 #include "common/base/status_macros.h"
 #include "common/store/page_token.h"
@@ -156,7 +157,8 @@ absl::StatusOr<CommitRequest> CriteriaCore::PrepareRetireCriterion(
       [code](Transaction& txn) -> absl::Status {
         ASSIGN_OR_RETURN(v1::Criterion before, LoadCriterion(txn, code));
         if (before.state() == v1::Criterion::RETIRED) {
-          return absl::FailedPreconditionError(
+          return PreconditionError(
+              "RETIRED", before.name(),
               absl::StrCat("criterion ", before.name(), " is already retired"));
         }
         v1::Criterion after = before;

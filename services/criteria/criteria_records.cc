@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/base/error_details.h"
 #include "common/base/status_macros.h"
 #include "common/store/key_codec.h"
 #include "services/criteria/criteria_names.h"
@@ -85,7 +86,8 @@ absl::StatusOr<v1::Assignment> ReadAssignment(const Store& store,
 
 absl::Status CheckActive(const v1::Criterion& c) {
   if (c.state() == v1::Criterion::RETIRED) {
-    return absl::FailedPreconditionError(
+    return PreconditionError(
+        "RETIRED", c.name(),
         absl::StrCat("criterion ", c.name(), " is retired"));
   }
   return absl::OkStatus();

@@ -9,7 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
+#include "common/base/error_details.h"
 #include "common/base/field_error.h"
+#include "common/base/quote.h"
 #include "common/base/status_macros.h"
 #include "common/ratio/ratio_proto.h"
 #include "common/store/page_token.h"
@@ -95,9 +97,10 @@ absl::StatusOr<v1::MetricDefinition> EidentityCore::GetMetricDefinition(
   for (v1::MetricDefinition& d : Definitions(*catalog_)) {
     if (d.name() == name) return std::move(d);
   }
-  return absl::NotFoundError(absl::StrCat("unknown metric definition \"",
-                                          AbslView(name), "\" in catalogue ",
-                                          catalog_->version()));
+  return NotFoundResource(
+      "nq57.eidentity.v1.MetricDefinition", name,
+      absl::StrCat("unknown metric definition ", Quoted(name), " in catalogue ",
+                   catalog_->version()));
 }
 
 }  // namespace nq57::eidentity

@@ -8,7 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
+#include "common/base/error_details.h"
 #include "common/base/field_error.h"
+#include "common/base/quote.h"
 #include "common/base/resource_code.h"
 #include "common/base/status_macros.h"
 #include "common/time/months.h"
@@ -40,8 +42,10 @@ absl::StatusOr<PreparedStats> PrepareStats(const v1::DossierStats& in,
   }
   const Unit* unit = units.Find(in.unit());
   if (unit == nullptr) {
-    return absl::NotFoundError(absl::StrCat(
-        AbslView(prefix), "unit: unknown unit \"", in.unit(), "\""));
+    return NotFoundResource(
+        "nq57.common.v1.Unit", in.unit(),
+        absl::StrCat(AbslView(prefix), "unit: unknown unit ",
+                     Quoted(in.unit())));
   }
   RETURN_IF_ERROR(
       units.LookupForWrite(unit->name, Field(prefix, "unit")).status());

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/base/error_details.h"
 #include "common/base/field_error.h"
 #include "common/base/resource_code.h"
 #include "common/base/status_macros.h"
@@ -152,7 +153,8 @@ absl::StatusOr<CommitRequest> PublicServiceCore::PrepareUpdateProcedure(
        from](Transaction& txn) -> absl::Status {
         absl::StatusOr<v1::Procedure> stored = ReadProcedure(txn, key);
         if (absl::IsNotFound(stored.status())) {
-          return absl::NotFoundError(
+          return NotFoundResource(
+              "nq57.publicservice.v1.Procedure", in.name(),
               absl::StrCat("procedure ", in.name(), " does not exist"));
         }
         RETURN_IF_ERROR(stored.status());
@@ -200,7 +202,8 @@ absl::StatusOr<v1::Procedure> PublicServiceCore::GetProcedure(
       std::optional<std::string> stored,
       store_->Get(kProcedures, ProcedureKey(id.unit->name, id.code)));
   if (!stored.has_value()) {
-    return absl::NotFoundError(
+    return NotFoundResource(
+        "nq57.publicservice.v1.Procedure", request.name(),
         absl::StrCat("procedure ", request.name(), " does not exist"));
   }
   v1::Procedure p;
@@ -215,9 +218,10 @@ absl::StatusOr<v1::Procedure> PublicServiceCore::GetProcedure(
       }
     }
     if (in_force == nullptr) {
-      return absl::NotFoundError(absl::StrCat("procedure ", request.name(),
-                                              " had no level on ",
-                                              absl::FormatCivilTime(*as_of)));
+      return NotFoundResource(
+          "nq57.publicservice.v1.Procedure", request.name(),
+          absl::StrCat("procedure ", request.name(), " had no level on ",
+                       absl::FormatCivilTime(*as_of)));
     }
     p.set_online_level(in_force->level());
     *p.mutable_level_effective_from() = in_force->effective_from();
