@@ -24,9 +24,11 @@ std::string ContentOf(const std::string& path) {
 
 }  // namespace
 
-std::unique_ptr<AccessGate> AccessGate::Open() {
+std::unique_ptr<AccessGate> AccessGate::Open(size_t max_streams,
+                                             size_t max_streams_per_peer) {
   return std::unique_ptr<AccessGate>(
-      new AccessGate(nullptr, "", "*", {}, absl::InfiniteDuration()));
+      new AccessGate(nullptr, "", "*", {}, absl::InfiniteDuration(),
+                     max_streams, max_streams_per_peer));
 }
 
 const AccessGate& AccessGate::Unrestricted() {
@@ -36,7 +38,9 @@ const AccessGate& AccessGate::Unrestricted() {
 
 absl::StatusOr<std::unique_ptr<AccessGate>> AccessGate::Create(
     const Options& options) {
-  if (options.policy_path.empty()) return Open();
+  if (options.policy_path.empty()) {
+    return Open(options.max_streams, options.max_streams_per_peer);
+  }
   absl::flat_hash_map<const google::protobuf::Descriptor*,
                       const google::protobuf::MethodDescriptor*>
       methods;
@@ -63,10 +67,10 @@ absl::StatusOr<std::unique_ptr<AccessGate>> AccessGate::Create(
                    AccessPolicy::LoadFile(options.policy_path));
   LogInfo("access policy loaded",
           {{"path", options.policy_path}, {"version", policy->version()}});
-  return std::unique_ptr<AccessGate>(
-      new AccessGate(std::move(policy), options.policy_path,
-                     options.province.empty() ? "*" : options.province,
-                     std::move(methods), options.refresh));
+  return std::unique_ptr<AccessGate>(new AccessGate(
+      std::move(policy), options.policy_path,
+      options.province.empty() ? "*" : options.province, std::move(methods),
+      options.refresh, options.max_streams, options.max_streams_per_peer));
 }
 
 AccessGate::AccessGate(
@@ -75,11 +79,12 @@ AccessGate::AccessGate(
     absl::flat_hash_map<const google::protobuf::Descriptor*,
                         const google::protobuf::MethodDescriptor*>
         methods,
-    absl::Duration refresh)
+    absl::Duration refresh, size_t max_streams, size_t max_streams_per_peer)
     : path_(std::move(path)),
-      deployment_(std::move(deployment)),
       methods_(std::move(methods)),
       refresh_(refresh),
+      deployment_(std::move(deployment)),
+      streams_(max_streams, max_streams_per_peer),
       policy_(std::move(policy)) {
   if (!path_.empty()) watcher_ = std::thread([this] { Watch(); });
 }
@@ -148,6 +153,18 @@ absl::StatusOr<Caller> AccessGate::Admit(
   RETURN_IF_ERROR(
       CheckAccess(*p, caller.identity, *method->second, request, deployment_));
   return caller;
+}
+
+absl::StatusOr<std::unique_ptr<StreamLimits::Lease>> AccessGate::AdmitStream(
+    const grpc::ServerContextBase& context,
+    const google::protobuf::Message& request) const {
+  ASSIGN_OR_RETURN(Caller caller, Admit(context, request));
+  std::string peer = caller.identity;
+  if (peer.empty()) {
+    // "ipv4:127.0.0.1:5000" -> "ipv4:127.0.0.1": one client, many ports.
+    peer = caller.peer.substr(0, caller.peer.rfind(':'));
+  }
+  return streams_.Acquire(std::move(peer));
 }
 
 }  // namespace nq57

@@ -39,6 +39,7 @@
 #include "absl/time/time.h"
 #include "common/server/caller.h"
 #include "common/server/commit_reactor.h"
+#include "common/server/stream_limits.h"
 #include "common/store/store.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -60,10 +61,14 @@ class AccessGate {
     // The deployment's province; empty: the whole country. A request naming
     // no unit is about it (access_check.h).
     std::string province;
+    // Open streams (stream_limits.h) in all and per peer; 0: no limit.
+    size_t max_streams = 0;
+    size_t max_streams_per_peer = 0;
   };
 
-  // Admits every call.
-  static std::unique_ptr<AccessGate> Open();
+  // Admits every call (holding at most the given open streams; 0: any).
+  static std::unique_ptr<AccessGate> Open(size_t max_streams = 0,
+                                          size_t max_streams_per_peer = 0);
   // One open gate for the process (services built without a gate: benches,
   // in-process tests of a core's adapter).
   static const AccessGate& Unrestricted();
@@ -78,6 +83,14 @@ class AccessGate {
   // the caller authenticated and authorised.
   absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context,
                                const google::protobuf::Message& request) const;
+
+  // A stream: Admit, then a slot among the open streams (RESOURCE_EXHAUSTED
+  // when the server or this peer is at its cap), held until the lease is
+  // destroyed with the stream.
+  absl::StatusOr<std::unique_ptr<StreamLimits::Lease>> AdmitStream(
+      const grpc::ServerContextBase& context,
+      const google::protobuf::Message& request) const;
+  const StreamLimits& streams() const { return streams_; }
 
   // The version of the policy in force; empty for an open gate.
   std::string policy_version() const;
@@ -119,7 +132,8 @@ class AccessGate {
              absl::flat_hash_map<const google::protobuf::Descriptor*,
                                  const google::protobuf::MethodDescriptor*>
                  methods,
-             absl::Duration refresh);
+             absl::Duration refresh, size_t max_streams,
+             size_t max_streams_per_peer);
   void Watch();
   std::shared_ptr<const AccessPolicy> policy() const;
 
@@ -130,6 +144,7 @@ class AccessGate {
       methods_;
   const absl::Duration refresh_;
   const std::string deployment_;  // "provinces/NN" or "*"
+  mutable StreamLimits streams_;
   mutable absl::Mutex mu_;
   std::shared_ptr<const AccessPolicy> policy_ ABSL_GUARDED_BY(mu_);
   absl::Notification stop_;

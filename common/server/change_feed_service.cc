@@ -17,8 +17,9 @@ constexpr uint32_t kMaxBatchRecords = 4096;
 class SubscribeReactor final : public LogFollower<changes::v1::ChangeBatch> {
  public:
   SubscribeReactor(ChangeLog* log, const std::string* scope, uint64_t from,
-                   uint32_t max_records)
-      : LogFollower(log),
+                   uint32_t max_records,
+                   std::unique_ptr<StreamLimits::Lease> lease)
+      : LogFollower(log, std::move(lease)),
         scope_(scope),
         next_(std::max<uint64_t>(from, 1)),
         max_(max_records) {
@@ -62,14 +63,16 @@ class SubscribeReactor final : public LogFollower<changes::v1::ChangeBatch> {
 grpc::ServerWriteReactor<changes::v1::ChangeBatch>*
 ChangeFeedService::Subscribe(grpc::CallbackServerContext* context,
                              const changes::v1::SubscribeRequest* request) {
-  if (absl::StatusOr<Caller> caller = gate_->Admit(*context, *request);
-      !caller.ok()) {
-    return new RefusedStream<changes::v1::ChangeBatch>(caller.status());
+  absl::StatusOr<std::unique_ptr<StreamLimits::Lease>> lease =
+      gate_->AdmitStream(*context, *request);
+  if (!lease.ok()) {
+    return new RefusedStream<changes::v1::ChangeBatch>(lease.status());
   }
   uint32_t max = request->max_batch_records();
   if (max == 0) max = kDefaultBatchRecords;
   max = std::min(max, kMaxBatchRecords);
-  return new SubscribeReactor(log_, &scope_, request->from_sequence(), max);
+  return new SubscribeReactor(log_, &scope_, request->from_sequence(), max,
+                              *std::move(lease));
 }
 
 }  // namespace nq57

@@ -19,7 +19,9 @@ absl::StatusOr<DataServer::Basics> DataServer::OpenBasics(
            .services = {service_name,
                         changes::v1::ChangeFeed::service_full_name()},
            .refresh = absl::Seconds(options.tls.refresh_seconds),
-           .province = options.province}));
+           .province = options.province,
+           .max_streams = options.max_streams,
+           .max_streams_per_peer = options.max_streams_per_peer}));
   ASSIGN_OR_RETURN(
       basics.units,
       UnitRegistry::Load(options.config_dir, {.province = options.province}));
@@ -41,7 +43,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> DataServer::StartHost(
     const ServerOptions& options, grpc::Service* service,
     std::string service_name, std::string_view store_name) {
   return StartDataServiceHost(options, service, std::move(service_name), &feed_,
-                              *store_, store_name);
+                              *store_, store_name, &gate_->streams());
 }
 
 }  // namespace nq57

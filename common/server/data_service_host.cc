@@ -17,12 +17,13 @@ std::vector<HealthCheck> StoreHealthChecks(const Store& store) {
 absl::StatusOr<std::unique_ptr<ServerHost>> StartDataServiceHost(
     const ServerOptions& options, grpc::Service* service,
     std::string service_name, ChangeFeedService* feed, const Store& store,
-    std::string_view store_name) {
+    std::string_view store_name, const StreamLimits* streams) {
   const Store* const s = &store;
   ServerHostOptions host_options = options.host_options();
   host_options.collect_metrics =
-      [s, name = std::string(store_name)](MetricSink& sink) {
+      [s, streams, name = std::string(store_name)](MetricSink& sink) {
         ReportStoreMetrics(*s, name, sink);
+        if (streams != nullptr) ReportStreamMetrics(*streams, sink);
       };
   host_options.health_checks = StoreHealthChecks(store);
   ASSIGN_OR_RETURN(

@@ -8,7 +8,8 @@
 // shows as two more health services (StoreHealthChecks): "store:writes" is
 // NOT_SERVING while writes are refused (a full disk: reads still answer, so
 // the server stays SERVING), and "store:data" is NOT_SERVING, with the
-// whole server, once damage was met.
+// whole server, once damage was met. With `streams` (the gate's), the open
+// and refused streams are in /metrics too.
 //
 // Nothing is owned: `service`, `feed` and `store` must outlive the host.
 //
@@ -28,6 +29,7 @@
 #include "common/server/change_feed_service.h"
 #include "common/server/server.h"
 #include "common/server/server_host.h"
+#include "common/server/stream_limits.h"
 #include "common/store/store.h"
 
 namespace nq57 {
@@ -38,7 +40,7 @@ std::vector<HealthCheck> StoreHealthChecks(const Store& store);
 absl::StatusOr<std::unique_ptr<ServerHost>> StartDataServiceHost(
     const ServerOptions& options, grpc::Service* service,
     std::string service_name, ChangeFeedService* feed, const Store& store,
-    std::string_view store_name);
+    std::string_view store_name, const StreamLimits* streams = nullptr);
 
 }  // namespace nq57
 

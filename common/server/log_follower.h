@@ -14,6 +14,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "common/server/stream_limits.h"
 #include "common/store/change_log.h"
 #include "grpcpp/support/server_callback.h"
 
@@ -22,7 +23,11 @@ namespace nq57 {
 template <typename Message>
 class LogFollower : public grpc::ServerWriteReactor<Message> {
  public:
-  explicit LogFollower(ChangeLog* log) : log_(log) {}
+  // `lease` (may be null) is the stream's slot among the server's open
+  // streams (stream_limits.h), given back when the stream is destroyed.
+  explicit LogFollower(ChangeLog* log,
+                       std::unique_ptr<StreamLimits::Lease> lease = nullptr)
+      : log_(log), lease_(std::move(lease)) {}
 
   // Subclasses call this at the end of their constructor.
   void Start() {
@@ -109,6 +114,7 @@ class LogFollower : public grpc::ServerWriteReactor<Message> {
   }
 
   ChangeLog* const log_;
+  const std::unique_ptr<StreamLimits::Lease> lease_;
   ChangeLog::WaitId wait_id_ ABSL_GUARDED_BY(mu_) = 0;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;

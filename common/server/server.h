@@ -63,6 +63,10 @@ struct ServerOptions {
   // Write requests waiting for the store's writer beyond which writes are
   // refused with RESOURCE_EXHAUSTED.
   size_t max_write_queue = 10000;
+  // Open streams (Subscribe, WatchReports) in all and per peer, beyond
+  // which a new stream is refused with RESOURCE_EXHAUSTED; 0: no limit.
+  size_t max_streams = 1000;
+  size_t max_streams_per_peer = 100;
 
   // How the store is opened.
   StoreOptions store_options(std::vector<std::string> column_families) const {

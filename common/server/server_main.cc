@@ -63,6 +63,13 @@ ABSL_FLAG(int, max_write_queue, 10000,
           "writes are refused with RESOURCE_EXHAUSTED (env "
           "NQ57_MAX_WRITE_QUEUE)");
 
+ABSL_FLAG(int, max_streams, 1000,
+          "open streams (Subscribe, WatchReports) this server holds at once; "
+          "more are refused with RESOURCE_EXHAUSTED (env NQ57_MAX_STREAMS)");
+ABSL_FLAG(int, max_streams_per_peer, 100,
+          "open streams one caller (its identity, or its address) may hold "
+          "(env NQ57_MAX_STREAMS_PER_PEER)");
+
 namespace nq57 {
 namespace {
 
@@ -170,6 +177,17 @@ absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
     return absl::InvalidArgumentError("--max_write_queue: expected 1..1000000");
   }
   options.max_write_queue = static_cast<size_t>(queue);
+  const int streams = absl::GetFlag(FLAGS_max_streams);
+  const int per_peer = absl::GetFlag(FLAGS_max_streams_per_peer);
+  if (streams < 1 || streams > 100000) {
+    return absl::InvalidArgumentError("--max_streams: expected 1..100000");
+  }
+  if (per_peer < 1 || per_peer > streams) {
+    return absl::InvalidArgumentError(
+        "--max_streams_per_peer: expected 1..--max_streams");
+  }
+  options.max_streams = static_cast<size_t>(streams);
+  options.max_streams_per_peer = static_cast<size_t>(per_peer);
   options.health_listen = absl::GetFlag(FLAGS_health_listen);
   if (!options.health_listen.empty()) {
     RETURN_IF_ERROR(

@@ -71,7 +71,9 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
            .services = {v1::AggregatorService::service_full_name(),
                         changes::v1::ChangeFeed::service_full_name()},
            .refresh = absl::Seconds(options.server.tls.refresh_seconds),
-           .province = options.server.province}));
+           .province = options.server.province,
+           .max_streams = options.server.max_streams,
+           .max_streams_per_peer = options.server.max_streams_per_peer}));
   s.service_ = std::make_unique<AggregatorService>(
       s.store_.get(), s.core_.get(), s.rebuilder_.get(), s.gate_.get());
   s.feed_ = std::make_unique<ChangeFeedService>(
@@ -106,6 +108,7 @@ void AggregatorServer::BeginShutdown() {
 
 void AggregatorServer::CollectMetrics(MetricSink& sink) const {
   ReportStoreMetrics(*store_, "aggregator", sink);
+  ReportStreamMetrics(gate_->streams(), sink);
   for (const v1::SourceFreshness& f : Freshness()) {
     const MetricSink::Labels labels = {{"source", f.source()}};
     sink.Gauge("nq57_source_applied_sequence",

@@ -13,8 +13,11 @@ namespace {
 class WatchReactor final : public LogFollower<v1::Report> {
  public:
   WatchReactor(ChangeLog* log, const AggregatorCore* core,
-               v1::WatchReportsRequest request)
-      : LogFollower(log), core_(core), request_(std::move(request)) {
+               v1::WatchReportsRequest request,
+               std::unique_ptr<StreamLimits::Lease> lease)
+      : LogFollower(log, std::move(lease)),
+        core_(core),
+        request_(std::move(request)) {
     Start();
   }
 
@@ -107,11 +110,11 @@ grpc::ServerUnaryReactor* AggregatorService::GetRankings(
 grpc::ServerWriteReactor<v1::Report>* AggregatorService::WatchReports(
     grpc::CallbackServerContext* context,
     const v1::WatchReportsRequest* request) {
-  if (absl::StatusOr<Caller> caller = gate_->Admit(*context, *request);
-      !caller.ok()) {
-    return new RefusedStream<v1::Report>(caller.status());
-  }
-  return new WatchReactor(&store_->change_log(), core_, *request);
+  absl::StatusOr<std::unique_ptr<StreamLimits::Lease>> lease =
+      gate_->AdmitStream(*context, *request);
+  if (!lease.ok()) return new RefusedStream<v1::Report>(lease.status());
+  return new WatchReactor(&store_->change_log(), core_, *request,
+                          *std::move(lease));
 }
 
 grpc::ServerUnaryReactor* AggregatorService::Publish(

@@ -29,6 +29,7 @@ namespace fs = std::filesystem;
 class StoreFailureProcessTest : public nq57::testing::ServerProcessTest {
  protected:
   std::unique_ptr<ServerProcess> Start(std::vector<std::string> extra = {}) {
+    extra.push_back("--drain_seconds=1");
     return StartServer("criteria-server",
                        {.data = data_, .extra = std::move(extra)});
   }

@@ -1,0 +1,75 @@
+// StreamLimits: how many long-lived streams (Subscribe, WatchReports) a
+// server holds open at once, in all and per peer.
+//
+// Each open stream holds a replay cursor, a batch and a waiter on the store;
+// without a cap, a client opening streams in a loop grows the server's
+// memory until it dies, and one peer can take every slot from the others.
+// A stream first takes a Lease; when the server or the peer is at its cap,
+// Acquire answers RESOURCE_EXHAUSTED (with a retry delay) and the stream is
+// refused before it starts. The lease is returned when the stream ends.
+//
+// Thread-safe. Leases must not outlive the StreamLimits.
+//
+//   ASSIGN_OR_RETURN(std::unique_ptr<StreamLimits::Lease> lease,
+//                    limits.Acquire("spiffe://nq57/aggregator"));
+#ifndef NQ57_COMMON_SERVER_STREAM_LIMITS_H_
+#define NQ57_COMMON_SERVER_STREAM_LIMITS_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/server/metrics.h"
+
+namespace nq57 {
+
+class StreamLimits {
+ public:
+  // 0 = no limit.
+  StreamLimits(size_t max_streams, size_t max_per_peer)
+      : max_streams_(max_streams), max_per_peer_(max_per_peer) {}
+
+  class Lease {
+   public:
+    ~Lease() { limits_->Release(peer_); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+
+   private:
+    friend class StreamLimits;
+    Lease(StreamLimits* limits, std::string peer)
+        : limits_(limits), peer_(std::move(peer)) {}
+    StreamLimits* const limits_;
+    const std::string peer_;
+  };
+
+  // A slot for one stream of `peer` (its verified identity, or its address
+  // without the port).
+  absl::StatusOr<std::unique_ptr<Lease>> Acquire(std::string peer);
+
+  size_t open() const;
+  uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
+
+ private:
+  void Release(const std::string& peer);
+
+  const size_t max_streams_;
+  const size_t max_per_peer_;
+  mutable absl::Mutex mu_;
+  size_t open_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<std::string, size_t> per_peer_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> refused_{0};
+};
+
+// nq57_open_streams and nq57_streams_refused_total.
+void ReportStreamMetrics(const StreamLimits& limits, MetricSink& sink);
+
+}  // namespace nq57
+
+#endif  // NQ57_COMMON_SERVER_STREAM_LIMITS_H_
