@@ -85,19 +85,25 @@ void ReportStoreMetrics(const Store& store, std::string_view name,
              static_cast<double>(s.queued));
   sink.Gauge("nq57_change_log_head", "Highest committed change sequence.",
              labels, static_cast<double>(store.change_log().head()));
-  sink.Counter("nq57_store_queue_full_total",
-               "Write requests refused because the writer's queue was full.",
-               labels, static_cast<double>(s.queue_full));
-  sink.Counter("nq57_store_refused_total",
-               "Write requests refused while writes failed (disk full, I/O "
-               "error).",
-               labels, static_cast<double>(s.refused));
-  sink.Counter("nq57_store_resumes_total",
-               "Times writes came back after failing.", labels,
-               static_cast<double>(s.resumes));
-  sink.Counter("nq57_store_damage_total",
-               "DATA_LOSS results met while serving (damaged files).", labels,
-               static_cast<double>(s.damage));
+  const struct {
+    const char* name;
+    const char* help;
+    uint64_t value;
+  } refusals[] = {
+      {"nq57_store_queue_full_total",
+       "Write requests refused because the writer's queue was full.",
+       s.queue_full},
+      {"nq57_store_refused_total",
+       "Write requests refused while writes failed (disk full, I/O error).",
+       s.refused},
+      {"nq57_store_resumes_total", "Times writes came back after failing.",
+       s.resumes},
+      {"nq57_store_damage_total",
+       "DATA_LOSS results met while serving (damaged files).", s.damage},
+  };
+  for (const auto& r : refusals) {
+    sink.Counter(r.name, r.help, labels, static_cast<double>(r.value));
+  }
   const StoreHealth health = store.health();
   sink.Gauge("nq57_store_writable",
              "1 while the store accepts writes; 0 while it refuses them "

@@ -11,6 +11,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "common/base/absl_view.h"
 #include "common/store/acknowledged_mark.h"
 #include "common/store/item_store_test.h"
 #include "gtest/gtest.h"
@@ -66,6 +67,28 @@ class StoreFailureTest : public nq57::testing::ItemStoreTest {
           absl::StrCat("k", i), std::string(200, 'v'), absl::StrCat("r", i)));
       ASSERT_TRUE(r.ok()) << r.status();
     }
+  }
+
+  // Flips one byte, at `fraction` of its length, of the largest file of the
+  // store ending in `suffix`; returns the file's new bytes.
+  std::string FlipLargest(const std::string& suffix, double fraction) {
+    const fs::path file = Largest(Path("store"), suffix);
+    EXPECT_FALSE(file.empty()) << "no " << suffix << " file";
+    std::string bytes = ReadAll(file);
+    if (bytes.empty()) return bytes;
+    bytes[static_cast<size_t>(static_cast<double>(bytes.size()) * fraction)] ^=
+        0x5a;
+    WriteAll(file, bytes);
+    return bytes;
+  }
+  // The open with `options` fails as damage whose message says `what`.
+  void ExpectDamage(const StoreOptions& options, std::string_view what) {
+    auto refused = OpenWith(options);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_TRUE(IsDamage(refused.status())) << refused.status();
+    EXPECT_NE(refused.status().message().find(AbslView(what)),
+              absl::string_view::npos)
+        << refused.status();
   }
 
   FullDiskEnv disk_;
@@ -152,21 +175,11 @@ TEST_F(StoreFailureTest, FlippedWalByteIsRefusedAndLeftAsItWas) {
   ASSERT_NO_FATAL_FAILURE(Fill(50));
   const std::string log_id = store_->log_id();
   store_.reset();
-  const fs::path wal = Largest(Path("store"), ".log");
-  ASSERT_FALSE(wal.empty());
-  std::string bytes = ReadAll(wal);
-  bytes[bytes.size() / 2] ^= 0x5a;
-  WriteAll(wal, bytes);
-
-  auto refused = OpenWith(Options());
-  ASSERT_FALSE(refused.ok());
-  EXPECT_TRUE(IsDamage(refused.status())) << refused.status();
-  EXPECT_NE(refused.status().message().find("does not replay"),
-            absl::string_view::npos)
-      << refused.status();
-  EXPECT_NE(refused.status().message().find("--accept_data_loss"),
-            absl::string_view::npos);
-  EXPECT_EQ(ReadAll(wal), bytes);  // nothing flushed, deleted or replaced
+  const std::string bytes = FlipLargest(".log", 0.5);
+  ExpectDamage(Options(), "does not replay");
+  ExpectDamage(Options(), "--accept_data_loss");
+  // Nothing flushed, deleted or replaced.
+  EXPECT_EQ(ReadAll(Largest(Path("store"), ".log")), bytes);
 
   StoreOptions accept = Options();
   accept.accept_data_loss = true;
@@ -190,12 +203,7 @@ TEST_F(StoreFailureTest, TruncatedWalIsRefused) {
   // Cut inside the last records: RocksDB alone would take it for a write
   // torn by a crash; the acknowledged mark says those writes were acked.
   WriteAll(wal, bytes.substr(0, bytes.size() - 700));
-  auto refused = OpenWith(Options());
-  ASSERT_FALSE(refused.ok());
-  EXPECT_TRUE(IsDamage(refused.status())) << refused.status();
-  EXPECT_NE(refused.status().message().find("acknowledged"),
-            absl::string_view::npos)
-      << refused.status();
+  ExpectDamage(Options(), "acknowledged");
 }
 
 TEST_F(StoreFailureTest, AnUnacknowledgedTornTailIsTolerated) {
@@ -213,17 +221,8 @@ TEST_F(StoreFailureTest, FlippedTableFileIsRefusedAtOpen) {
   ASSERT_NO_FATAL_FAILURE(Fill(200));
   Reopen();  // recovery flushes the WAL into table files
   store_.reset();
-  const fs::path sst = Largest(Path("store"), ".sst");
-  ASSERT_FALSE(sst.empty());
-  std::string bytes = ReadAll(sst);
-  bytes[bytes.size() / 3] ^= 0x5a;
-  WriteAll(sst, bytes);
-  auto refused = OpenWith(Options());
-  ASSERT_FALSE(refused.ok());
-  EXPECT_TRUE(IsDamage(refused.status())) << refused.status();
-  EXPECT_NE(refused.status().message().find("table file"),
-            absl::string_view::npos)
-      << refused.status();
+  FlipLargest(".sst", 1.0 / 3);
+  ExpectDamage(Options(), "table file");
 }
 
 TEST_F(StoreFailureTest, DamageMetWhileServingIsDataLossAndStays) {

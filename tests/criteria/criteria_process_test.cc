@@ -4,6 +4,7 @@
 // code.
 #include "gtest/gtest.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
+#include "tests/support/criterion_request.h"
 #include "tests/support/process_fixture.h"
 #include "tests/support/reflection_client.h"
 
@@ -31,16 +32,8 @@ TEST_F(CriteriaProcessTest, ServesHealthReflectionAndDurableWrites) {
         << described->error_response().error_message();
   }
   auto criteria = v1::CriteriaService::NewStub(channel);
-  v1::CreateCriterionRequest create;
-  create.set_request_id("create-1");
-  v1::Criterion* c = create.mutable_criterion();
-  c->set_code("PT-GOV-DATA-001");
-  c->set_title("Cơ sở dữ liệu đất đai");
-  c->set_source(v1::PROVINCIAL_PLAN);
-  c->set_source_reference("123/KH-UBND");
-  c->set_block(v1::GOVERNMENT);
-  c->set_group(v1::DATA);
-  c->set_level(common::v1::COMMUNE);
+  const v1::CreateCriterionRequest create = nq57::testing::CriterionRequest(
+      "PT-GOV-DATA-001", "Cơ sở dữ liệu đất đai", "create-1");
   v1::Criterion created;
   {
     grpc::ClientContext ctx;

@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
+#include "tests/support/criterion_request.h"
 #include "tests/support/grpc_probes.h"
 #include "tests/support/process_fixture.h"
 #include "tests/support/test_paths.h"
@@ -36,16 +37,10 @@ class StoreFailureProcessTest : public nq57::testing::ServerProcessTest {
   // Creates criterion number `i`; its title is long, so the disk fills in a
   // few hundred writes.
   static grpc::Status Create(v1::CriteriaService::Stub& stub, int i) {
-    v1::CreateCriterionRequest create;
-    create.set_request_id(absl::StrCat("create-", i));
-    v1::Criterion* c = create.mutable_criterion();
-    c->set_code(absl::StrCat("PT-GOV-DATA-", 1000 + i));
-    c->set_title(absl::StrCat("Cơ sở dữ liệu ", i, " ", std::string(400, 'x')));
-    c->set_source(v1::PROVINCIAL_PLAN);
-    c->set_source_reference("123/KH-UBND");
-    c->set_block(v1::GOVERNMENT);
-    c->set_group(v1::DATA);
-    c->set_level(common::v1::COMMUNE);
+    const v1::CreateCriterionRequest create = nq57::testing::CriterionRequest(
+        absl::StrCat("PT-GOV-DATA-", 1000 + i),
+        absl::StrCat("Cơ sở dữ liệu ", i, " ", std::string(400, 'x')),
+        absl::StrCat("create-", i));
     v1::Criterion created;
     grpc::ClientContext ctx;
     return stub.CreateCriterion(&ctx, create, &created);
@@ -56,6 +51,16 @@ class StoreFailureProcessTest : public nq57::testing::ServerProcessTest {
     v1::Criterion got;
     grpc::ClientContext ctx;
     return stub.GetCriterion(&ctx, get, &got);
+  }
+
+  // Runs the server once to write criteria 0..n-1, and stops it.
+  void WriteAndStop(int n) {
+    auto server = Start();
+    ASSERT_NE(server, nullptr);
+    auto stub = v1::CriteriaService::NewStub(ChannelTo(*server));
+    for (int i = 0; i < n; ++i) ASSERT_TRUE(Create(*stub, i).ok()) << i;
+    stub.reset();
+    ASSERT_TRUE(TerminatesCleanly(*server));
   }
 
   // The health of `service` becomes `wanted` within a few check periods.
@@ -80,14 +85,7 @@ class StoreFailureProcessTest : public nq57::testing::ServerProcessTest {
 constexpr auto kNotServing = grpc::health::v1::HealthCheckResponse::NOT_SERVING;
 
 TEST_F(StoreFailureProcessTest, DamagedLogStopsTheStartUntilTheLossIsAccepted) {
-  {
-    auto server = Start();
-    ASSERT_NE(server, nullptr);
-    auto stub = v1::CriteriaService::NewStub(ChannelTo(*server));
-    for (int i = 0; i < 30; ++i) ASSERT_TRUE(Create(*stub, i).ok());
-    stub.reset();
-    ASSERT_TRUE(TerminatesCleanly(*server));
-  }
+  ASSERT_NO_FATAL_FAILURE(WriteAndStop(30));
   fs::path wal;
   for (const auto& e : fs::directory_iterator(Path(data_))) {
     if (e.path().extension() == ".log" &&
@@ -193,14 +191,7 @@ TEST_F(FullDiskProcessTest, WritesAreRefusedReadsServedAndWritesComeBack) {
 }
 
 TEST_F(FullDiskProcessTest, StartsOnAFullDiskServingReads) {
-  {
-    auto server = Start();
-    ASSERT_NE(server, nullptr);
-    auto stub = v1::CriteriaService::NewStub(ChannelTo(*server));
-    for (int i = 0; i < 20; ++i) ASSERT_TRUE(Create(*stub, i).ok());
-    stub.reset();
-    ASSERT_TRUE(TerminatesCleanly(*server));
-  }
+  ASSERT_NO_FATAL_FAILURE(WriteAndStop(20));
   ASSERT_NO_FATAL_FAILURE(FillDisk(0));
   auto server = Start();
   ASSERT_NE(server, nullptr);
