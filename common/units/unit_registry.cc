@@ -56,6 +56,27 @@ bool IsLocalCode(std::string_view text) {
   return true;
 }
 
+// provinces/NN, provinces/NN/communes/NNNNN or provinces/NN/agencies/<code>.
+bool IsWellFormedUnitName(std::string_view name) {
+  constexpr std::string_view kProvinces = "provinces/";
+  if (name.rfind(kProvinces, 0) != 0) return false;
+  name.remove_prefix(kProvinces.size());
+  if (!IsDigits(name.substr(0, 2), 2)) return false;
+  name.remove_prefix(2);
+  if (name.empty()) return true;
+  constexpr std::string_view kCommunes = "/communes/";
+  constexpr std::string_view kAgencies = "/agencies/";
+  if (name.rfind(kCommunes, 0) == 0) {
+    return IsDigits(name.substr(kCommunes.size()), 5);
+  }
+  return name.rfind(kAgencies, 0) == 0 &&
+         IsLocalCode(name.substr(kAgencies.size()));
+}
+
+constexpr char kUnitNameRule[] =
+    "expected provinces/NN, provinces/NN/communes/NNNNN or "
+    "provinces/NN/agencies/<code>";
+
 std::string ProvinceName(std::string_view code) {
   return absl::StrCat("provinces/", Str(code));
 }
@@ -303,12 +324,21 @@ const Unit* UnitRegistry::Find(std::string_view name) const {
 
 absl::StatusOr<const Unit*> UnitRegistry::Lookup(std::string_view name) const {
   if (const Unit* unit = Find(name); unit != nullptr) return unit;
+  if (!IsWellFormedUnitName(name)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "malformed unit name ", Quoted(name), ": ", kUnitNameRule));
+  }
   return NotFoundResource("nq57.common.v1.Unit", name,
                           absl::StrCat("unknown unit ", Quoted(name)));
 }
 
 absl::StatusOr<const Unit*> UnitRegistry::LookupForWrite(
     std::string_view name, std::string_view field) const {
+  if (Find(name) == nullptr && !IsWellFormedUnitName(name)) {
+    return InvalidFieldError(
+        field, absl::StrCat("malformed unit name ", Quoted(name), ": ",
+                            kUnitNameRule));
+  }
   ASSIGN_OR_RETURN(const Unit* unit, Lookup(name));
   if (!deployment_province_.empty() &&
       ProvinceOf(unit->name) != deployment_province_) {

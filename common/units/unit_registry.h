@@ -94,12 +94,14 @@ class UnitRegistry {
   // The unit named `name`, or nullptr.
   const Unit* Find(std::string_view name) const;
 
-  // The unit named `name`, or NotFoundError("unknown unit \"<name>\"").
+  // The unit named `name`; INVALID_ARGUMENT if `name` is not a unit name
+  // at all, NOT_FOUND (with a ResourceInfo) if no such unit exists.
   absl::StatusOr<const Unit*> Lookup(std::string_view name) const;
 
-  // The unit a write names in request field `field`: as Lookup, and
-  // INVALID_ARGUMENT on `field` naming the deployment's province when the
-  // unit is outside it. Every write path of every service goes through it.
+  // The unit a write names in request field `field`: as Lookup (a malformed
+  // name is INVALID_ARGUMENT on `field`), and INVALID_ARGUMENT on `field`
+  // naming the deployment's province when the unit is outside it. Every write
+  // path of every service goes through it.
   absl::StatusOr<const Unit*> LookupForWrite(std::string_view name,
                                              std::string_view field) const;
 
