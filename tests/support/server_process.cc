@@ -32,6 +32,21 @@ std::vector<char*> Argv(const std::string& binary,
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     const std::string& binary, const std::vector<std::string>& args,
     const std::string& stderr_path, absl::Duration timeout) {
+  absl::StatusOr<std::unique_ptr<ServerProcess>> process =
+      Spawn(binary, args, stderr_path);
+  if (!process.ok()) return process.status();
+  absl::Status listening = (*process)->AwaitAddress(timeout);
+  if (!listening.ok()) {
+    return absl::Status(
+        listening.code(),
+        absl::StrCat(binary, " ", listening.message(), "; see ", stderr_path));
+  }
+  return process;
+}
+
+absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Spawn(
+    const std::string& binary, const std::vector<std::string>& args,
+    const std::string& stderr_path) {
   int out[2];
   if (pipe(out) != 0) return absl::InternalError("pipe failed");
   std::vector<std::string> storage;
@@ -48,7 +63,11 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     _exit(127);
   }
   close(out[1]);
-  auto process = std::unique_ptr<ServerProcess>(new ServerProcess(pid, out[0]));
+  return std::unique_ptr<ServerProcess>(new ServerProcess(pid, out[0]));
+}
+
+absl::Status ServerProcess::AwaitAddress(absl::Duration timeout) {
+  if (!address_.empty()) return absl::OkStatus();
   const absl::Time deadline = absl::Now() + timeout;
   std::string seen;
   while (true) {
@@ -58,27 +77,25 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
       seen.erase(0, nl + 1);
       size_t at = line.find(" listening on ");
       if (at != std::string::npos) {
-        process->address_ = line.substr(at + 14);
-        return process;
+        address_ = line.substr(at + 14);
+        return absl::OkStatus();
       }
-      process->startup_lines_.push_back(std::move(line));
+      startup_lines_.push_back(std::move(line));
       continue;
     }
     const int wait_ms =
         static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
     if (wait_ms <= 0) {
-      return absl::DeadlineExceededError(
-          absl::StrCat(binary, " did not report its address"));
+      return absl::DeadlineExceededError("did not report its address");
     }
-    pollfd p{out[0], POLLIN, 0};
+    pollfd p{stdout_fd_, POLLIN, 0};
     if (poll(&p, 1, wait_ms) <= 0) continue;
     char buf[512];
-    ssize_t n = read(out[0], buf, sizeof(buf));
+    ssize_t n = read(stdout_fd_, buf, sizeof(buf));
     if (n <= 0) {
-      auto code = process->Wait(absl::Seconds(5));
-      return absl::FailedPreconditionError(
-          absl::StrCat(binary, " exited before listening (exit ",
-                       code.ok() ? *code : -1, "); see ", stderr_path));
+      auto code = Wait(absl::Seconds(5));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "exited before listening (exit ", code.ok() ? *code : -1, ")"));
     }
     seen.append(buf, static_cast<size_t>(n));
   }

@@ -3,9 +3,9 @@
 //
 // Start() forks and execs the binary with the given flags, waits for its
 // "<program> listening on HOST:PORT" line on stdout, and returns with the
-// address parsed. The child's stderr (its JSON log) goes to a file the test
-// can read. The destructor SIGKILLs a child that is still running.
-// Not thread-safe; one owner.
+// address parsed (Spawn() does not wait; AwaitAddress() does). The child's
+// stderr (its JSON log) goes to a file the test can read. The destructor
+// SIGKILLs a child that is still running. Not thread-safe; one owner.
 #ifndef NQ57_TESTS_SUPPORT_SERVER_PROCESS_H_
 #define NQ57_TESTS_SUPPORT_SERVER_PROCESS_H_
 
@@ -26,6 +26,12 @@ class ServerProcess {
       const std::string& binary, const std::vector<std::string>& args,
       const std::string& stderr_path,
       absl::Duration timeout = absl::Seconds(30));
+  // Forks and execs without waiting for the "listening on" line: for tests
+  // that kill a server while it starts. AwaitAddress() then waits for it.
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> Spawn(
+      const std::string& binary, const std::vector<std::string>& args,
+      const std::string& stderr_path);
+  absl::Status AwaitAddress(absl::Duration timeout = absl::Seconds(30));
   ~ServerProcess();
 
   const std::string& address() const { return address_; }
