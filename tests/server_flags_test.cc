@@ -23,20 +23,15 @@ absl::StatusOr<ServerOptions> Parse(std::vector<std::string> args) {
 
 // Flags keep their values between parses in one process, so every case sets
 // the ones it looks at.
-const std::vector<std::string> kReset = {"--listen=",
-                                         "--data_dir=",
-                                         "--config_dir=deploy/config",
-                                         "--metrics_listen=",
-                                         "--log_format=json",
-                                         "--drain_seconds=10",
-                                         "--tls_cert=",
-                                         "--tls_key=",
-                                         "--tls_client_ca=",
-                                         "--tls_ca=",
-                                         "--tls_refresh_seconds=30",
-                                         "--allow_insecure=false",
-                                         "--health_listen=",
-                                         "--province="};
+const std::vector<std::string> kReset = {
+    "--listen=", "--data_dir=", "--config_dir=deploy/config",
+    "--metrics_listen=", "--log_format=json", "--drain_seconds=10",
+    "--tls_cert=", "--tls_key=", "--tls_client_ca=", "--tls_ca=",
+    "--tls_refresh_seconds=30", "--allow_insecure=false",
+    "--health_listen=", "--accept_data_loss=false", "--max_write_queue=10000",
+    "--max_streams=1000", "--max_streams_per_peer=100", "--max_call_seconds=60",
+    // Last: a case drops it.
+    "--province="};
 
 std::vector<std::string> With(std::vector<std::string> extra) {
   std::vector<std::string> args = kReset;
@@ -137,6 +132,37 @@ TEST(ParseServerFlags, EnvironmentSetsFlagsAndTheCommandLineWins) {
   unsetenv("NQ57_DRAIN_SECONDS");
 }
 
+TEST(ParseServerFlags, LimitsFromFlagsOrEnvironment) {
+  absl::StatusOr<ServerOptions> o = Parse(kReset);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->max_write_queue, 10000u);
+  EXPECT_EQ(o->max_streams, 1000u);
+  EXPECT_EQ(o->max_streams_per_peer, 100u);
+  EXPECT_EQ(o->max_call, absl::Seconds(60));
+  EXPECT_FALSE(o->accept_data_loss);
+  EXPECT_EQ(o->host_options().max_call, absl::Seconds(60));
+  EXPECT_EQ(o->store_options({}).max_queued, 10000u);
+
+  setenv("NQ57_MAX_WRITE_QUEUE", "77", 1);
+  setenv("NQ57_MAX_STREAMS", "50", 1);
+  setenv("NQ57_MAX_STREAMS_PER_PEER", "5", 1);
+  setenv("NQ57_MAX_CALL_SECONDS", "9", 1);
+  setenv("NQ57_ACCEPT_DATA_LOSS", "true", 1);
+  o = Parse({"--listen="});
+  unsetenv("NQ57_MAX_WRITE_QUEUE");
+  unsetenv("NQ57_MAX_STREAMS");
+  unsetenv("NQ57_MAX_STREAMS_PER_PEER");
+  unsetenv("NQ57_MAX_CALL_SECONDS");
+  unsetenv("NQ57_ACCEPT_DATA_LOSS");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->max_write_queue, 77u);
+  EXPECT_EQ(o->max_streams, 50u);
+  EXPECT_EQ(o->max_streams_per_peer, 5u);
+  EXPECT_EQ(o->max_call, absl::Seconds(9));
+  EXPECT_TRUE(o->accept_data_loss);
+  EXPECT_TRUE(o->store_options({}).accept_data_loss);
+}
+
 TEST(ParseServerFlags, BadValuesNameTheFlag) {
   struct Case {
     std::string flag;
@@ -149,7 +175,12 @@ TEST(ParseServerFlags, BadValuesNameTheFlag) {
            {"--drain_seconds=-1", "--drain_seconds: expected 0..3600"},
            {"--drain_seconds=3601", "--drain_seconds: expected 0..3600"},
            {"--tls_refresh_seconds=0", "--tls_refresh_seconds: expected"},
-           {"--health_listen=nope", "--health_listen: expected HOST:PORT"}}) {
+           {"--health_listen=nope", "--health_listen: expected HOST:PORT"},
+           {"--max_write_queue=0", "--max_write_queue: expected 1..1000000"},
+           {"--max_streams=0", "--max_streams: expected 1..100000"},
+           {"--max_streams_per_peer=1001",
+            "--max_streams_per_peer: expected 1..--max_streams"},
+           {"--max_call_seconds=0", "--max_call_seconds: expected 1..86400"}}) {
     absl::StatusOr<ServerOptions> o = Parse(With({c.flag}));
     ASSERT_FALSE(o.ok()) << c.flag;
     EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument);

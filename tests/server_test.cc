@@ -10,6 +10,7 @@
 #include "common/server/server_host.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "tests/probe/probe_service.h"
@@ -227,6 +228,79 @@ TEST_F(ServerTest, ManySubscribersAndCancelledOnesAreReleased) {
   host_->Shutdown(absl::Seconds(5));
   EXPECT_LT(absl::Now() - start, absl::Seconds(4));
   host_.reset();
+}
+
+// A unary call may not outlive --max_call_seconds, whatever deadline the
+// client sent: the server cancels a handler that never finishes, counts it,
+// and serves on.
+TEST_F(ServerTest, UnaryCallsAreCancelledAtTheServersCap) {
+  auto host = ServerHost::Start(
+      {.listen = "127.0.0.1:0", .max_call = absl::Seconds(1)},
+      {probe_service_.get()}, {testing::v1::Probe::service_full_name()});
+  ASSERT_TRUE(host.ok()) << host.status();
+  auto probe = testing::v1::Probe::NewStub(grpc::CreateChannel(
+      (*host)->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext held;
+  held.set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(30));
+  testing::v1::EchoRequest hold;
+  hold.set_payload("hold");
+  testing::v1::EchoResponse response;
+  const absl::Time start = absl::Now();
+  grpc::Status s = probe->Echo(&held, hold, &response);
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::CANCELLED) << s.error_message();
+  EXPECT_GE(took, absl::Seconds(1));
+  EXPECT_LT(took, absl::Seconds(5));
+  EXPECT_EQ((*host)->calls_cancelled(), 1);
+
+  // A quick call is not touched, and a client deadline sooner than the cap
+  // stays the client's.
+  grpc::ClientContext quick;
+  testing::v1::EchoRequest echo;
+  echo.set_payload("x");
+  EXPECT_TRUE(probe->Echo(&quick, echo, &response).ok());
+  grpc::ClientContext short_deadline;
+  short_deadline.set_deadline(std::chrono::system_clock::now() +
+                              std::chrono::milliseconds(200));
+  s = probe->Echo(&short_deadline, hold, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ((*host)->calls_cancelled(), 1);
+  (*host)->Shutdown(absl::Seconds(1));
+}
+
+// A body that does not parse is INVALID_ARGUMENT saying so, not gRPC's
+// bare UNIMPLEMENTED; an unknown method is UNIMPLEMENTED naming it.
+TEST_F(ServerTest, UnparsableBodyAndUnknownMethodAreToldApart) {
+  grpc::GenericStub generic(channel_);
+  auto call = [&](const std::string& method, const std::string& body) {
+    grpc::Slice slice(body);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    grpc::ClientContext ctx;
+    grpc::CompletionQueue cq;
+    auto rpc = generic.PrepareUnaryCall(&ctx, method, request, &cq);
+    rpc->StartCall();
+    grpc::Status status;
+    rpc->Finish(&response, &status, reinterpret_cast<void*>(1));
+    void* tag;
+    bool ok;
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    return status;
+  };
+  // Field 1 with wire type 7 (none such): not a protobuf message.
+  grpc::Status s = call("/nq57.testing.v1.Probe/Put", "\x0f\xff\xff");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("not a valid nq57.testing.v1.PutRequest"),
+            std::string::npos)
+      << s.error_message();
+  s = call("/nq57.testing.v1.Probe/Nope", "");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_NE(s.error_message().find("/nq57.testing.v1.Probe/Nope"),
+            std::string::npos)
+      << s.error_message();
+  // And the server serves on.
+  EXPECT_TRUE(Put("k", "v").ok());
 }
 
 TEST(ServerHostTest, RejectsBadListenAddress) {

@@ -231,12 +231,18 @@ absl::Status IndicatorCatalog::CheckConstraints(
     const absl::int128 lhs = Sum(values, constraint.lhs());
     const absl::int128 rhs = Sum(values, constraint.rhs());
     if (lhs > rhs) {
-      return InvalidFieldError(
-          absl::StrCat(AbslView(field_prefix), constraint.lhs(0)),
-          absl::StrCat("must not exceed ",
-                       absl::StrJoin(constraint.rhs(), " + "), " (",
-                       static_cast<int64_t>(lhs), " > ",
-                       static_cast<int64_t>(rhs), ")"));
+      // Every term present is to blame: which one is wrong is not known.
+      const std::string rule = absl::StrCat(
+          absl::StrJoin(constraint.lhs(), " + "), " must not exceed ",
+          absl::StrJoin(constraint.rhs(), " + "), " (",
+          static_cast<int64_t>(lhs), " > ", static_cast<int64_t>(rhs), ")");
+      for (const auto* side : {&constraint.lhs(), &constraint.rhs()}) {
+        for (const std::string& code : *side) {
+          if (values.count(code) == 0) continue;
+          errors.Add(absl::StrCat(AbslView(field_prefix), code), rule);
+        }
+      }
+      return errors.ToStatus();
     }
   }
   return absl::OkStatus();

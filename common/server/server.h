@@ -67,6 +67,9 @@ struct ServerOptions {
   // which a new stream is refused with RESOURCE_EXHAUSTED; 0: no limit.
   size_t max_streams = 1000;
   size_t max_streams_per_peer = 100;
+  // How long one unary call may run before the server cancels it
+  // (call_deadline.h).
+  absl::Duration max_call = absl::Seconds(60);
 
   // How the store is opened.
   StoreOptions store_options(std::vector<std::string> column_families) const {
@@ -96,7 +99,8 @@ struct ServerOptions {
             .metrics_listen = metrics_listen,
             .tls = tls,
             .allow_insecure = allow_insecure,
-            .health_listen = health_listen};
+            .health_listen = health_listen,
+            .max_call = max_call};
   }
 };
 

@@ -8,6 +8,7 @@
 #include "common/base/absl_view.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
+#include "google/protobuf/descriptor.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -18,18 +19,59 @@
 namespace nq57 {
 namespace {
 
-// Logs one line per finished RPC.
+// gRPC 1.51 answers a request body that does not parse with UNIMPLEMENTED
+// and no message, the same as an unknown method. Says which it is: a
+// method this process has compiled in ("/pkg.Service/Method") got a bad
+// body (INVALID_ARGUMENT); anything else is not served here.
+grpc::Status ExplainUnimplemented(const std::string& method) {
+  std::string full_name = method.size() > 1 ? method.substr(1) : method;
+  const size_t slash = full_name.rfind('/');
+  if (slash != std::string::npos) full_name[slash] = '.';
+  const google::protobuf::MethodDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+          full_name);
+  if (descriptor == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                        absl::StrCat("no method ", method, " on this server"));
+  }
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      absl::StrCat("the request body is not a valid ",
+                                   descriptor->input_type()->full_name(),
+                                   " (it could not be parsed)"));
+}
+
+// Logs one line per finished RPC, and holds unary calls to the host's
+// CallDeadline (null: no cap) from their start to their status.
 class RpcLogInterceptor : public grpc::experimental::Interceptor {
  public:
   RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info,
-                    RpcMetrics* metrics)
-      : info_(info), metrics_(metrics), start_(absl::Now()) {}
+                    RpcMetrics* metrics, CallDeadline* deadline)
+      : info_(info),
+        metrics_(metrics),
+        deadline_(info->type() == grpc::experimental::ServerRpcInfo::Type::UNARY
+                      ? deadline
+                      : nullptr),
+        start_(absl::Now()) {}
+  ~RpcLogInterceptor() override {
+    if (deadline_ != nullptr) deadline_->Forget(info_->server_context());
+  }
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (deadline_ != nullptr && methods->QueryInterceptionHookPoint(
+                                    grpc::experimental::InterceptionHookPoints::
+                                        POST_RECV_INITIAL_METADATA)) {
+      deadline_->Watch(info_->server_context(), info_->method());
+    }
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
-      const grpc::Status status = methods->GetSendStatus();
+      if (deadline_ != nullptr) deadline_->Forget(info_->server_context());
+      grpc::Status status = methods->GetSendStatus();
+      if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED &&
+          status.error_message().empty()) {
+        status = ExplainUnimplemented(info_->method());
+        methods->ModifySendStatus(status);
+      }
       const std::string code = absl::StatusCodeToString(
           static_cast<absl::StatusCode>(status.error_code()));
       const std::string peer = info_->server_context()->peer();
@@ -55,20 +97,23 @@ class RpcLogInterceptor : public grpc::experimental::Interceptor {
  private:
   grpc::experimental::ServerRpcInfo* const info_;
   RpcMetrics* const metrics_;
+  CallDeadline* const deadline_;
   const absl::Time start_;
 };
 
 class RpcLogInterceptorFactory
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit RpcLogInterceptorFactory(RpcMetrics* metrics) : metrics_(metrics) {}
+  RpcLogInterceptorFactory(RpcMetrics* metrics, CallDeadline* deadline)
+      : metrics_(metrics), deadline_(deadline) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new RpcLogInterceptor(info, metrics_);
+    return new RpcLogInterceptor(info, metrics_, deadline_);
   }
 
  private:
   RpcMetrics* const metrics_;
+  CallDeadline* const deadline_;
 };
 
 }  // namespace
@@ -116,8 +161,12 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   auto rpc_metrics = std::make_unique<RpcMetrics>();
-  interceptors.push_back(
-      std::make_unique<RpcLogInterceptorFactory>(rpc_metrics.get()));
+  std::unique_ptr<CallDeadline> call_deadline;
+  if (options.max_call > absl::ZeroDuration()) {
+    call_deadline = std::make_unique<CallDeadline>(options.max_call);
+  }
+  interceptors.push_back(std::make_unique<RpcLogInterceptorFactory>(
+      rpc_metrics.get(), call_deadline.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
@@ -127,10 +176,10 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   }
   std::string address =
       absl::StrCat(options.listen.substr(0, colon), ":", port);
-  auto host = std::unique_ptr<ServerHost>(
-      new ServerHost(std::move(rpc_metrics), std::move(server),
-                     std::move(address), port, std::move(health_names),
-                     options.health_checks, options.health_check_period));
+  auto host = std::unique_ptr<ServerHost>(new ServerHost(
+      std::move(rpc_metrics), std::move(call_deadline), std::move(server),
+      std::move(address), port, std::move(health_names), options.health_checks,
+      options.health_check_period));
   if (!options.health_listen.empty()) {
     RETURN_IF_ERROR(
         CheckListenAddress(options.health_listen, "--health_listen"));
@@ -147,8 +196,15 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
     host->checker_ = std::thread([h] { h->CheckLoop(); });
   }
   if (!options.metrics_listen.empty()) {
-    std::function<void(MetricSink&)> collect = options.collect_metrics;
-    if (!collect) collect = [](MetricSink&) {};
+    ServerHost* const h = host.get();
+    std::function<void(MetricSink&)> collect =
+        [h, service = options.collect_metrics](MetricSink& sink) {
+          sink.Counter("nq57_rpc_cancelled_total",
+                       "unary calls the server cancelled for running longer "
+                       "than --max_call_seconds",
+                       {}, static_cast<double>(h->calls_cancelled()));
+          if (service) service(sink);
+        };
     absl::StatusOr<std::unique_ptr<MetricsExporter>> exporter =
         MetricsExporter::Start(options.metrics_listen,
                                {host->rpc_metrics().registry()},
@@ -160,12 +216,14 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
 }
 
 ServerHost::ServerHost(std::unique_ptr<RpcMetrics> rpc_metrics,
+                       std::unique_ptr<CallDeadline> call_deadline,
                        std::unique_ptr<grpc::Server> server,
                        std::string address, int port,
                        std::vector<std::string> health_names,
                        std::vector<HealthCheck> checks,
                        absl::Duration check_period)
     : rpc_metrics_(std::move(rpc_metrics)),
+      call_deadline_(std::move(call_deadline)),
       server_(std::move(server)),
       address_(std::move(address)),
       port_(port),

@@ -37,6 +37,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/security/tls_credentials.h"
+#include "common/server/call_deadline.h"
 #include "common/server/health_port.h"
 #include "common/server/metrics.h"
 #include "grpcpp/server.h"
@@ -67,6 +68,9 @@ struct ServerHostOptions {
   bool allow_insecure = false;
   // "host:port" of the plaintext health-only server; empty: none.
   std::string health_listen;
+  // How long one unary call may run before the server cancels it
+  // (call_deadline.h); zero: no cap.
+  absl::Duration max_call = absl::Seconds(60);
   // The service's own values, reported at each scrape (thread-safe; must
   // stay valid for the host's lifetime).
   std::function<void(MetricSink&)> collect_metrics;
@@ -99,6 +103,10 @@ class ServerHost {
 
   // Per-RPC counts and latencies, for a MetricsExporter.
   const RpcMetrics& rpc_metrics() const { return *rpc_metrics_; }
+  // Unary calls cancelled for running past ServerHostOptions::max_call.
+  int64_t calls_cancelled() const {
+    return call_deadline_ ? call_deadline_->cancelled() : 0;
+  }
 
   // Sets the overall health and that of every service named at Start
   // (NOT_SERVING regardless while a gating health check fails).
@@ -117,6 +125,7 @@ class ServerHost {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   ServerHost(std::unique_ptr<RpcMetrics> rpc_metrics,
+             std::unique_ptr<CallDeadline> call_deadline,
              std::unique_ptr<grpc::Server> server, std::string address,
              int port, std::vector<std::string> health_names,
              std::vector<HealthCheck> checks, absl::Duration check_period);
@@ -125,8 +134,10 @@ class ServerHost {
   // Applies the owner's wish and the gating checks to the overall status.
   void ApplyServing() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Outlives server_: the interceptors record into it.
+  // Outlive server_: the interceptors use them. call_deadline_ is null
+  // without a cap.
   const std::unique_ptr<RpcMetrics> rpc_metrics_;
+  const std::unique_ptr<CallDeadline> call_deadline_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HealthPort> health_port_;  // null without health_listen
   std::unique_ptr<MetricsExporter> metrics_;

@@ -66,6 +66,9 @@ ABSL_FLAG(int, max_write_queue, 10000,
 ABSL_FLAG(int, max_streams, 1000,
           "open streams (Subscribe, WatchReports) this server holds at once; "
           "more are refused with RESOURCE_EXHAUSTED (env NQ57_MAX_STREAMS)");
+ABSL_FLAG(int, max_call_seconds, 60,
+          "longest a unary call may run: the server cancels it then, "
+          "whatever deadline the client sent (env NQ57_MAX_CALL_SECONDS)");
 ABSL_FLAG(int, max_streams_per_peer, 100,
           "open streams one caller (its identity, or its address) may hold "
           "(env NQ57_MAX_STREAMS_PER_PEER)");
@@ -77,13 +80,26 @@ namespace {
 // on the command line (parsed later) wins.
 std::vector<std::string> ArgsWithEnvironment(int argc, char** argv) {
   // Each flag's variable is NQ57_ and its name in capitals.
-  static constexpr const char* kFromEnvironment[] = {
-      "listen",           "data_dir",       "config_dir",
-      "log_format",       "drain_seconds",  "metrics_listen",
-      "province",         "tls_cert",       "tls_key",
-      "tls_client_ca",    "tls_ca",         "tls_refresh_seconds",
-      "allow_insecure",   "health_listen",  "access_policy",
-      "accept_data_loss", "max_write_queue"};
+  static constexpr const char* kFromEnvironment[] = {"listen",
+                                                     "data_dir",
+                                                     "config_dir",
+                                                     "log_format",
+                                                     "drain_seconds",
+                                                     "metrics_listen",
+                                                     "province",
+                                                     "tls_cert",
+                                                     "tls_key",
+                                                     "tls_client_ca",
+                                                     "tls_ca",
+                                                     "tls_refresh_seconds",
+                                                     "allow_insecure",
+                                                     "health_listen",
+                                                     "access_policy",
+                                                     "accept_data_loss",
+                                                     "max_write_queue",
+                                                     "max_streams",
+                                                     "max_streams_per_peer",
+                                                     "max_call_seconds"};
   std::vector<std::string> args = {argv[0]};
   for (const char* flag : kFromEnvironment) {
     const std::string env = absl::StrCat("NQ57_", absl::AsciiStrToUpper(flag));
@@ -187,6 +203,11 @@ absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
         "--max_streams_per_peer: expected 1..--max_streams");
   }
   options.max_streams = static_cast<size_t>(streams);
+  const int max_call = absl::GetFlag(FLAGS_max_call_seconds);
+  if (max_call < 1 || max_call > 86400) {
+    return absl::InvalidArgumentError("--max_call_seconds: expected 1..86400");
+  }
+  options.max_call = absl::Seconds(max_call);
   options.max_streams_per_peer = static_cast<size_t>(per_peer);
   options.health_listen = absl::GetFlag(FLAGS_health_listen);
   if (!options.health_listen.empty()) {

@@ -307,6 +307,28 @@ TEST_F(EidentityCoreTest, InvalidReportsNameTheFieldAndWriteNothing) {
         << c.field << " " << r.status();
     EXPECT_EQ(FieldOf(r.status()), c.field);
   }
+  {
+    // A rule broken by two reported values blames both; one broken by a
+    // reported value against a stored one blames only the reported field
+    // and names the stored value.
+    auto both = Report(MakeSnapshot(unit, Date(2025, 10, 2),
+                                    {{"eid_accounts_issued", Count(200)},
+                                     {"eid_accounts_activated", Count(201)}}));
+    auto violations = FieldViolationsOf(both.status());
+    ASSERT_EQ(violations.size(), 2u) << both.status();
+    EXPECT_EQ(violations[1].field, "snapshot.values.eid_accounts_issued.count");
+    v1::Snapshot lower = MakeSnapshot(unit, Date(2025, 10, 2),
+                                      {{"eid_accounts_issued", Count(80)}});
+    lower.set_correction(true);
+    lower.set_correction_reason("recount");
+    auto against_stored = Report(lower);
+    violations = FieldViolationsOf(against_stored.status());
+    ASSERT_EQ(violations.size(), 1u) << against_stored.status();
+    EXPECT_EQ(violations[0].field, "snapshot.values.eid_accounts_issued.count");
+    EXPECT_EQ(violations[0].description,
+              "eid_accounts_activated must not exceed eid_accounts_issued "
+              "(90 > 80); stored: eid_accounts_activated = 90");
+  }
   auto unknown =
       Report(MakeSnapshot("provinces/25/communes/99999", Date(2025, 10, 2),
                           {{"eid_accounts_issued", Count(1)}}));

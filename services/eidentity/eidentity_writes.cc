@@ -136,14 +136,27 @@ class SnapshotWriter {
     if (status.ok()) return status;
     std::vector<FieldViolation> violations = FieldViolationsOf(status);
     if (violations.empty()) return status;
-    auto it = fields.find(violations[0].field);
-    const std::string field =
-        it != fields.end()
-            ? it->second
-            : absl::StrCat(s.prefix, "values.", violations[0].field);
-    std::string description = violations[0].description;
-    if (it == fields.end()) absl::StrAppend(&description, " (stored value)");
-    return InvalidFieldError(field, description);
+    // Blame the terms this request reported, under their request fields;
+    // name the stored values the rule was checked against.
+    std::string stored;
+    for (const FieldViolation& v : violations) {
+      if (fields.count(v.field) > 0) continue;
+      absl::StrAppend(&stored, stored.empty() ? "; stored: " : ", ", v.field,
+                      " = ", merged[v.field]);
+    }
+    FieldErrors errors;
+    for (const FieldViolation& v : violations) {
+      auto it = fields.find(v.field);
+      if (it == fields.end()) continue;
+      errors.Add(it->second, absl::StrCat(v.description, stored));
+    }
+    if (errors.empty()) {
+      // Only stored values break the rule: the request is not to blame
+      // for any one field of it.
+      return InvalidFieldError(absl::StrCat(s.prefix, "values"),
+                               absl::StrCat(violations[0].description, stored));
+    }
+    return errors.ToStatus();
   }
 
   absl::Status WriteValue(const PreparedSnapshot& s, const PreparedValue& v,

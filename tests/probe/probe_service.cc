@@ -13,10 +13,24 @@ using testing::v1::Entry;
 
 constexpr char kEntries[] = "entries";
 
+namespace {
+
+// Echo("hold"): finishes only when the call is cancelled.
+class HeldReactor final : public grpc::ServerUnaryReactor {
+ public:
+  void OnCancel() override {
+    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "held until cancelled"));
+  }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
 grpc::ServerUnaryReactor* ProbeService::Echo(
     grpc::CallbackServerContext* context,
     const testing::v1::EchoRequest* request,
     testing::v1::EchoResponse* response) {
+  if (request->payload() == "hold") return new HeldReactor();
   response->set_payload(request->payload());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
