@@ -173,10 +173,37 @@ absl::Status CheckCounts(const Service& service, int64_t items) {
   return absl::OkStatus();
 }
 
+// The catalogue every benchmark's statistics name: 2,100 procedures over
+// the communes, levels in rotation, effective on 28 distinct days. The
+// change log's head after it is `head_at_start`.
+absl::Status SeedCatalogue(Service& service) {
+  for (int i = 0; i < kMaxProcedures; ++i) {
+    v1::CreateProcedureRequest req;
+    req.set_parent(g_communes[i % g_communes.size()]);
+    req.set_procedure_id(absl::StrFormat("P%04d", i));
+    req.set_request_id(absl::StrCat("proc-", i));
+    v1::Procedure* p = req.mutable_procedure();
+    p->set_display_name(absl::StrCat("Thủ tục ", i));
+    p->set_field("land");
+    p->set_online_level(static_cast<v1::OnlineLevel>(1 + i % 3));
+    p->mutable_level_effective_from()->set_year(2025);
+    p->mutable_level_effective_from()->set_month(1);
+    p->mutable_level_effective_from()->set_day(1 + i % 28);
+    ASSIGN_OR_RETURN(CommitRequest commit,
+                     service.core->PrepareCreateProcedure(req, "bench"));
+    RETURN_IF_ERROR(service.store->CommitAndWait(std::move(commit)).status());
+  }
+  service.head_at_start = service.store->change_log().head();
+  return absl::OkStatus();
+}
+
 // ---- Throughput -----------------------------------------------------------
 
-RunFixture<Service> g_writer([] {
-  return OpenService("publicservice_writer", /*sync=*/true);
+RunFixture<Service> g_writer([]() -> absl::StatusOr<std::unique_ptr<Service>> {
+  ASSIGN_OR_RETURN(std::unique_ptr<Service> writer,
+                   OpenService("publicservice_writer", /*sync=*/true));
+  RETURN_IF_ERROR(SeedCatalogue(*writer));
+  return writer;
 });
 RunFixture<RawRocksDb> g_raw_writer([] {
   return RawRocksDb::Open("publicservice_raw_writer");
@@ -259,25 +286,7 @@ RawReadBaseline g_raw_reader;  // point_keys: one stored key per month
 absl::Status SeedReader() {
   ASSIGN_OR_RETURN(g_reader,
                    OpenService("publicservice_reader", /*sync=*/false));
-  // The catalogue: 2,100 procedures over the communes, levels in rotation,
-  // effective on 28 distinct days.
-  for (int i = 0; i < kMaxProcedures; ++i) {
-    v1::CreateProcedureRequest req;
-    req.set_parent(g_communes[i % g_communes.size()]);
-    req.set_procedure_id(absl::StrFormat("P%04d", i));
-    req.set_request_id(absl::StrCat("proc-", i));
-    v1::Procedure* p = req.mutable_procedure();
-    p->set_display_name(absl::StrCat("Thủ tục ", i));
-    p->set_field("land");
-    p->set_online_level(static_cast<v1::OnlineLevel>(1 + i % 3));
-    p->mutable_level_effective_from()->set_year(2025);
-    p->mutable_level_effective_from()->set_month(1);
-    p->mutable_level_effective_from()->set_day(1 + i % 28);
-    ASSIGN_OR_RETURN(CommitRequest commit,
-                     g_reader->core->PrepareCreateProcedure(req, "bench"));
-    RETURN_IF_ERROR(g_reader->store->CommitAndWait(std::move(commit)).status());
-  }
-  g_reader->head_at_start = g_reader->store->change_log().head();
+  RETURN_IF_ERROR(SeedCatalogue(*g_reader));
   const int64_t items =
       static_cast<int64_t>(g_communes.size()) * kMonths * kSeedProcedures;
   for (int64_t k = 0; k < items; k += kBatchItems) {

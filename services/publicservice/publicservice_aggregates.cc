@@ -7,6 +7,7 @@
 #include "common/store/key_codec.h"
 #include "common/time/months.h"
 #include "common/time/proto_time.h"
+#include "common/units/unit_registry.h"
 #include "services/publicservice/publicservice_names.h"
 
 namespace nq57::publicservice {
@@ -15,6 +16,10 @@ namespace nq57::publicservice {
 
 std::string ProcedureKey(std::string_view unit, std::string_view code) {
   return KeyBuilder().String(unit).String(code).Build();
+}
+
+std::string ProcedureCodeKey(std::string_view unit, std::string_view code) {
+  return KeyBuilder().String(ProvinceOf(unit)).String(code).Build();
 }
 
 std::string StatsKey(std::string_view unit, uint64_t month,

@@ -15,7 +15,8 @@
 namespace nq57::publicservice {
 
 std::vector<std::string> PublicServiceCore::ColumnFamilies() {
-  return {kProcedures, kStats, kMonthTotals, kCatalogDeltas, kReporters};
+  return {kProcedures,    kStats,     kMonthTotals,
+          kCatalogDeltas, kReporters, kProcedureCodes};
 }
 
 absl::Status PublicServiceCore::CheckCatalog(const IndicatorCatalog& catalog) {

@@ -84,6 +84,11 @@ class PublicServiceCore {
                     const IndicatorCatalog* catalog, const Clock& clock)
       : store_(store), units_(units), catalog_(catalog), clock_(clock) {}
 
+  // Indexes the codes of the stored procedures by province (what
+  // statistics of a procedure are checked against) if this store has not
+  // been indexed yet; one commit. Run once at start, before serving.
+  absl::Status IndexProcedureCodes() const;
+
   // Writes.
   absl::StatusOr<CommitRequest> PrepareCreateProcedure(
       const v1::CreateProcedureRequest& request, std::string actor) const;

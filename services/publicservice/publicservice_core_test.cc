@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "common/store/key_codec.h"
 #include "services/publicservice/publicservice_core_test_fixture.h"
 
 namespace nq57::publicservice {
@@ -510,6 +511,47 @@ TEST_F(PublicServiceCoreTest, ProvinceScaleBatchesAndTwelveMonthQuery) {
             << "fsync): " << write
             << "; province x 12 months GetIndicators: " << query << "\n";
   EXPECT_TRUE(core_->VerifyAggregates().ok()) << core_->VerifyAggregates();
+}
+
+// Statistics must name a procedure of the province's catalogue (owned by
+// any of its units); a refusal writes nothing. A store made before the
+// code index existed is indexed once at start (IndexProcedureCodes).
+TEST_F(PublicServiceCoreTest, StatisticsOfAProcedureOutsideTheCatalogue) {
+  const uint64_t head = store_->change_log().head();
+  auto refused = Send(Report(kVietTri, "2025-10", "NOPE.999", Counts(1)));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(refused.status().message().find(
+                "stats.procedure: no procedure \"NOPE.999\" in the "
+                "catalogue of provinces/25"),
+            std::string::npos)
+      << refused.status();
+  EXPECT_EQ(store_->change_log().head(), head);
+  ASSERT_TRUE(
+      Create("provinces/25/agencies/so-tc", "NOPE.999", v1::OFFLINE).ok());
+  EXPECT_TRUE(Send(Report(kVietTri, "2025-10", "NOPE.999", Counts(1))).ok());
+  // Another province's catalogue is another catalogue.
+  auto elsewhere = Send(
+      Report("provinces/01/communes/00004", "2025-10", "NOPE.999", Counts(1)));
+  EXPECT_EQ(elsewhere.status().code(), absl::StatusCode::kNotFound)
+      << elsewhere.status();
+
+  // An older store: procedures without their index entries (and no
+  // "indexed" mark). IndexProcedureCodes restores them, and only once.
+  ASSERT_TRUE(Create(kPhuTho, "OLD.1", v1::OFFLINE).ok());
+  CommitRequest forget;
+  forget.apply = [](Transaction& txn) -> absl::Status {
+    RETURN_IF_ERROR(
+        txn.Delete(kProcedureCodes, ProcedureCodeKey(kPhuTho, "OLD.1")));
+    return txn.Delete(kProcedureCodes,
+                      KeyBuilder().String(kProcedureCodesDone).Build());
+  };
+  ASSERT_TRUE(store_->CommitAndWait(std::move(forget)).ok());
+  EXPECT_EQ(
+      Send(Report(kVietTri, "2025-10", "OLD.1", Counts(1))).status().code(),
+      absl::StatusCode::kNotFound);
+  ASSERT_TRUE(core_->IndexProcedureCodes().ok());
+  EXPECT_TRUE(Send(Report(kVietTri, "2025-10", "OLD.1", Counts(1))).ok());
+  ASSERT_TRUE(core_->IndexProcedureCodes().ok());
 }
 
 }  // namespace

@@ -15,8 +15,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "common/base/field_error.h"
+#include "common/base/status_macros.h"
 #include "common/time/clock.h"
 #include "gtest/gtest.h"
+#include "services/publicservice/publicservice_aggregates.h"
 #include "services/publicservice/publicservice_core.h"
 #include "tests/support/proto_date.h"
 #include "tests/support/temp_dir.h"
@@ -57,6 +59,36 @@ class PublicServiceCoreTest : public nq57::testing::TempDirTest {
     store_ = std::move(*store);
     core_ = std::make_unique<PublicServiceCore>(store_.get(), units_.get(),
                                                 catalog_.get(), clock_);
+    ASSERT_TRUE(IndexCodes(StatisticsCodes()).ok());
+  }
+
+  // The procedure codes the statistics tests name ("1.0".."1.9" and
+  // "1.000000".."1.000009"): SetUp puts them in the procedure-code index of
+  // Phú Thọ and of Hà Nội (provinces/01, "another province" in some tests),
+  // as CreateProcedure would, without creating procedures (which would
+  // change the catalogue's counts those tests do not look at). The check
+  // itself: StatisticsOfAProcedureOutsideTheCatalogue.
+  static std::vector<std::string> StatisticsCodes() {
+    std::vector<std::string> codes;
+    for (int i = 0; i < 10; ++i) {
+      codes.push_back(absl::StrCat("1.", i));
+      codes.push_back(absl::StrCat("1.00000", i));
+    }
+    return codes;
+  }
+  absl::Status IndexCodes(const std::vector<std::string>& codes) {
+    CommitRequest commit;
+    commit.actor = "test";
+    commit.apply = [codes](Transaction& txn) -> absl::Status {
+      for (const char* province : {kPhuTho, "provinces/01"}) {
+        for (const std::string& code : codes) {
+          RETURN_IF_ERROR(
+              txn.Put(kProcedureCodes, ProcedureCodeKey(province, code), ""));
+        }
+      }
+      return absl::OkStatus();
+    };
+    return store_->CommitAndWait(std::move(commit)).status();
   }
 
   absl::StatusOr<CommitResult> Commit(absl::StatusOr<CommitRequest> request) {

@@ -29,7 +29,8 @@ struct PreparedStats {
   const Unit* unit;
   uint64_t month;  // MonthIndex
   std::string key;
-  v1::DossierStats stats;  // name, unit, period, subject, counts
+  v1::DossierStats stats;       // name, unit, period, subject, counts
+  std::string procedure_field;  // "stats.procedure", ...: for its errors
 };
 
 absl::StatusOr<PreparedStats> PrepareStats(const v1::DossierStats& in,
@@ -99,6 +100,7 @@ absl::StatusOr<PreparedStats> PrepareStats(const v1::DossierStats& in,
   s.mutable_period()->set_month(FormatMonth(month));
   if (in.subject_case() == v1::DossierStats::kProcedure) {
     s.set_procedure(id);
+    out.procedure_field = Field(prefix, "procedure");
   } else {
     s.set_field(id);
   }
@@ -110,6 +112,22 @@ absl::StatusOr<PreparedStats> PrepareStats(const v1::DossierStats& in,
 // aggregate delta. Returns whether it replaced one.
 absl::StatusOr<bool> ApplyStats(Transaction& txn, PreparedStats& item,
                                 AggregateDelta* delta) {
+  if (item.stats.subject_case() == v1::DossierStats::kProcedure) {
+    // Statistics of a procedure the province's catalogue does not hold
+    // would count in no figure that can be explained.
+    ASSIGN_OR_RETURN(
+        std::optional<std::string> known,
+        txn.Get(kProcedureCodes,
+                ProcedureCodeKey(item.unit->name, item.stats.procedure())));
+    if (!known.has_value()) {
+      return NotFoundResource(
+          "nq57.publicservice.v1.Procedure", item.stats.procedure(),
+          absl::StrCat(item.procedure_field, ": no procedure ",
+                       Quoted(item.stats.procedure()), " in the catalogue of ",
+                       AbslView(ProvinceOf(item.unit->name)),
+                       " (CreateProcedure first)"));
+    }
+  }
   ASSIGN_OR_RETURN(std::optional<std::string> stored,
                    txn.Get(kStats, item.key));
   std::optional<v1::DossierStats> previous;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -36,6 +37,38 @@ absl::StatusOr<v1::Procedure> ReadProcedure(Transaction& txn,
 }
 
 }  // namespace
+
+absl::Status PublicServiceCore::IndexProcedureCodes() const {
+  const std::string done = KeyBuilder().String(kProcedureCodesDone).Build();
+  ASSIGN_OR_RETURN(std::optional<std::string> indexed,
+                   store_->Get(kProcedureCodes, done));
+  // A read-only store (full disk at start) takes no writes, so no
+  // statistics need the index until it is writable after a restart.
+  if (indexed.has_value() || store_->read_only()) return absl::OkStatus();
+  std::vector<std::string> keys;
+  absl::Status parse = absl::OkStatus();
+  RETURN_IF_ERROR(store_->Scan(
+      kProcedures, "", "", [&](std::string_view, std::string_view value) {
+        v1::Procedure p;
+        if (!p.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          parse = absl::DataLossError("corrupt procedure");
+          return false;
+        }
+        keys.push_back(ProcedureCodeKey(p.unit(), p.code()));
+        return true;
+      }));
+  RETURN_IF_ERROR(parse);
+  CommitRequest commit;
+  commit.actor = "nq57 (procedure code index)";
+  commit.apply = [keys = std::move(keys),
+                  done](Transaction& txn) -> absl::Status {
+    for (const std::string& key : keys) {
+      RETURN_IF_ERROR(txn.Put(kProcedureCodes, key, ""));
+    }
+    return txn.Put(kProcedureCodes, done, "");
+  };
+  return store_->CommitAndWait(std::move(commit)).status();
+}
 
 absl::StatusOr<CommitRequest> PublicServiceCore::PrepareCreateProcedure(
     const v1::CreateProcedureRequest& request, std::string actor) const {
@@ -92,6 +125,8 @@ absl::StatusOr<CommitRequest> PublicServiceCore::PrepareCreateProcedure(
         AddHistory(*unit, p, 1, &delta);
         RETURN_IF_ERROR(delta.Apply(txn));
         RETURN_IF_ERROR(txn.Put(kProcedures, key, p.SerializeAsString()));
+        RETURN_IF_ERROR(txn.Put(kProcedureCodes,
+                                ProcedureCodeKey(unit->name, p.code()), ""));
         txn.RecordChange(p.name(), ChangeKind::CREATED, &p, nullptr);
         txn.SetResponse(p.SerializeAsString());
         return absl::OkStatus();

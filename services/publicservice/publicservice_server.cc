@@ -23,6 +23,7 @@ PublicServiceServer::Create(const PublicServiceOptions& options) {
                  v1::PublicServiceStatistics::service_full_name()));
   auto server = std::unique_ptr<PublicServiceServer>(
       new PublicServiceServer(std::move(basics), std::move(catalog)));
+  RETURN_IF_ERROR(server->core_.IndexProcedureCodes());
   ASSIGN_OR_RETURN(
       server->host_,
       server->StartHost(server_options, &server->statistics_,

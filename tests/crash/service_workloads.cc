@@ -15,6 +15,7 @@
 #include "nq57/publicservice/v1/publicservice.grpc.pb.h"
 #include "tests/crash/crash_workload.h"
 #include "tests/support/grpc_probes.h"
+#include "tests/support/procedure_request.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_paths.h"
 
@@ -141,13 +142,28 @@ class Eidentity : public CrashWorkload {
   }
 };
 
-// ReportDossierStats, one procedure per write: writer w's commune, October
-// 2025, procedure "w.k".
+// ReportDossierStats replacements: writer w reports its commune's October
+// 2025 statistics of procedure CRASH.w (made by Setup), with counts rising
+// with k, so every write changes the stored statistics.
 class PublicService : public CrashWorkload {
  public:
+  static constexpr int kProcedures = 16;
+
   std::string binary() const override { return "publicservice-server"; }
 
-  grpc::Status Setup(const std::shared_ptr<grpc::Channel>&) override {
+  grpc::Status Setup(const std::shared_ptr<grpc::Channel>& channel) override {
+    auto stub = publicservice::v1::PublicServiceStatistics::NewStub(channel);
+    for (int p = 0; p < kProcedures; ++p) {
+      grpc::ClientContext context;
+      SetDeadline(context);
+      publicservice::v1::Procedure out;
+      grpc::Status s = stub->CreateProcedure(
+          &context,
+          testing::ProcedureRequest(kProvince, ProcedureOf(p),
+                                    absl::StrCat("crash-setup-procedure-", p)),
+          &out);
+      if (!s.ok()) return s;
+    }
     return grpc::Status::OK;
   }
 
@@ -161,8 +177,8 @@ class PublicService : public CrashWorkload {
     publicservice::v1::DossierStats* s = request.mutable_stats();
     s->set_unit(CommuneOf(writer));
     s->mutable_period()->set_month("2025-10");
-    s->set_procedure(absl::StrCat(1 + writer, ".", k));
-    s->mutable_counts()->set_results_issued(10);
+    s->set_procedure(ProcedureOf(writer % kProcedures));
+    s->mutable_counts()->set_results_issued(10 + k);
     s->mutable_counts()->set_results_digitised(8);
     s->mutable_counts()->set_results_reused(k % 9);
     publicservice::v1::DossierStats out;
@@ -170,6 +186,9 @@ class PublicService : public CrashWorkload {
     if (status.ok()) *response = DeterministicBytes(out);
     return status;
   }
+
+ private:
+  static std::string ProcedureOf(int p) { return absl::StrCat("CRASH.", p); }
 };
 
 // Publish on the aggregator, while a criteria-server it consumes (started by

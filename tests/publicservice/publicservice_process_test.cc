@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nq57/publicservice/v1/publicservice.grpc.pb.h"
+#include "tests/support/procedure_request.h"
 #include "tests/support/process_fixture.h"
 #include "tests/support/reflection_client.h"
 
@@ -78,6 +79,16 @@ TEST_F(PublicServiceProcessTest, AcknowledgedReportsSurviveKillNine) {
   auto server = Start();
   ASSERT_NE(server, nullptr);
   auto stub = v1::PublicServiceStatistics::NewStub(ChannelTo(*server));
+  for (int i = 0; i < 30; ++i) {
+    grpc::ClientContext ctx;
+    v1::Procedure created;
+    ASSERT_TRUE(stub->CreateProcedure(&ctx,
+                                      nq57::testing::ProcedureRequest(
+                                          "provinces/25", absl::StrCat("1.", i),
+                                          absl::StrCat("procedure-", i)),
+                                      &created)
+                    .ok());
+  }
   int64_t reused = 0;
   for (int i = 0; i < 30; ++i) {
     grpc::ClientContext ctx;

@@ -10,6 +10,7 @@
 #include "services/publicservice/publicservice_server.h"
 #include "tests/support/grpc_probes.h"
 #include "tests/support/loopback_server.h"
+#include "tests/support/procedure_request.h"
 
 namespace nq57::publicservice {
 namespace {
@@ -53,6 +54,16 @@ class PublicServiceServerTest
     grpc::Status s = Call(&Stub::ReportDossierStats, req, &resp);
     if (out != nullptr) *out = resp;
     return s;
+  }
+
+  // Creates procedure `code` of Phú Thọ's catalogue (statistics of a
+  // procedure must name one).
+  void AddProcedure(const std::string& code) {
+    v1::Procedure created;
+    ASSERT_TRUE(Call(&Stub::CreateProcedure,
+                     nq57::testing::ProcedureRequest(kPhuTho, code, ""),
+                     &created)
+                    .ok());
   }
 
   // The health of `service` as the server reports it.
@@ -155,6 +166,7 @@ TEST_F(PublicServiceServerTest, ErrorsCarryTheFieldAndWriteNothing) {
 }
 
 TEST_F(PublicServiceServerTest, IdempotentReportAndAllOrNothingBatch) {
+  ASSERT_NO_FATAL_FAILURE(AddProcedure("1.1"));
   auto req = Report(kVietTri, "2025-10", "1.1", 100, 80);
   req.set_request_id("r-1");
   v1::DossierStats first, retry;
@@ -259,11 +271,27 @@ TEST_F(PublicServiceServerTest, ReferenceRatesAndRankingOverRpc) {
   EXPECT_EQ(ranked.units(2).rank(), 0);
 }
 
+TEST_F(PublicServiceServerTest, StatisticsOfAProcedureOutsideTheCatalogue) {
+  grpc::Status s = Send(Report(kVietTri, "2025-10", "NOPE.999", 10, 1));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(),
+            "stats.procedure: no procedure \"NOPE.999\" in the catalogue of "
+            "provinces/25 (CreateProcedure first)");
+  EXPECT_EQ(server_->store().change_log().head(), 0u);
+  ASSERT_NO_FATAL_FAILURE(AddProcedure("NOPE.999"));
+  EXPECT_TRUE(Send(Report(kVietTri, "2025-10", "NOPE.999", 10, 1)).ok());
+  // A procedure of the province's catalogue counts for all its units,
+  // whoever owns it.
+  EXPECT_TRUE(Send(Report(kNongTrang, "2025-10", "NOPE.999", 10, 1)).ok());
+}
+
 TEST_F(PublicServiceServerTest, ChangeFeedCarriesNewAndPreviousValues) {
+  ASSERT_NO_FATAL_FAILURE(AddProcedure("1.1"));
   ASSERT_TRUE(Send(Report(kVietTri, "2025-10", "1.1", 100, 80)).ok());
   ASSERT_TRUE(Send(Report(kVietTri, "2025-10", "1.1", 100, 90)).ok());
+  // After the procedure's own record.
   std::vector<changes::v1::ChangeRecord> records =
-      nq57::testing::ReadChanges(channel_, 0, 2);
+      nq57::testing::ReadChanges(channel_, 2, 2);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].kind(), changes::v1::CREATED);
   EXPECT_EQ(records[1].kind(), changes::v1::UPDATED);
