@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <memory>
 
 #include "common/base/input_bounds.h"
@@ -24,6 +26,39 @@ const UnitRegistry& Units() {
   return *units;
 }
 
+const IndicatorCatalog& Catalog(const std::string& file) {
+  static auto* loaded =
+      new std::map<std::string, std::unique_ptr<IndicatorCatalog>>();
+  std::unique_ptr<IndicatorCatalog>& catalog = (*loaded)[file];
+  if (catalog == nullptr) {
+    absl::StatusOr<std::unique_ptr<IndicatorCatalog>> read =
+        IndicatorCatalog::LoadFile(ConfigDir() + "/indicators/" + file);
+    if (!read.ok()) {
+      std::fprintf(stderr, "%s: %s\n", file.c_str(),
+                   read.status().ToString().c_str());
+      abort();
+    }
+    catalog = std::move(*read);
+  }
+  return *catalog;
+}
+
+namespace {
+
+// The stores NewStore made. Closed at exit, before the static objects their
+// threads use (the log, RocksDB's own) are destroyed: a store whose writer
+// thread outlives those crashes the process on its way out.
+std::vector<Store*>& OpenStores() {
+  static auto* stores = new std::vector<Store*>();
+  return *stores;
+}
+
+void CloseStores() {
+  for (Store* store : OpenStores()) store->Close();
+}
+
+}  // namespace
+
 Store& NewStore(const std::vector<std::string>& column_families) {
   char path[] = "/tmp/nq57-fuzz-XXXXXX";
   if (mkdtemp(path) == nullptr) abort();
@@ -34,6 +69,10 @@ Store& NewStore(const std::vector<std::string>& column_families) {
     std::fprintf(stderr, "store: %s\n", store.status().ToString().c_str());
     abort();
   }
+  // Registered after the open, so that it runs before the destructors of
+  // the statics the open made.
+  if (OpenStores().empty()) std::atexit(CloseStores);
+  OpenStores().push_back(store->get());
   return *store->release();
 }
 

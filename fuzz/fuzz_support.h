@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/indicators/indicator_catalog.h"
 #include "common/store/store.h"
 #include "common/units/unit_registry.h"
 #include "google/protobuf/message.h"
@@ -31,6 +32,9 @@ std::string ConfigDir();
 
 // The shipped unit registry, loaded once.
 const UnitRegistry& Units();
+// The shipped indicator catalogue <config>/indicators/`file`, loaded once
+// per file.
+const IndicatorCatalog& Catalog(const std::string& file);
 
 // A store with `column_families` in a new temp dir (sync off: the fuzzer
 // checks logic, not durability), one per call. Aborts if it cannot open.
@@ -46,6 +50,45 @@ bool ParseBoundedRequest(const uint8_t* data, size_t size,
 // refused write changes nothing: the change-log head moves only on OK.
 // Aborts (a finding) if the promise breaks.
 void CommitAndCheck(Store& store, absl::StatusOr<CommitRequest> prepared);
+
+// The store every request type of a write target over `Core` shares, so
+// that later inputs build on what earlier ones wrote.
+template <typename Core>
+Store& SharedStore() {
+  static Store& store = NewStore(Core::ColumnFamilies());
+  return store;
+}
+
+// One request type of a write target.
+using WriteTarget = void (*)(const uint8_t* data, size_t size);
+
+// Runs the target of `targets` that the input's first byte picks on the
+// rest of the input.
+template <size_t N>
+void Dispatch(const WriteTarget (&targets)[N], const uint8_t* data,
+              size_t size) {
+  if (size == 0) return;
+  targets[data[0] % N](data + 1, size - 1);
+}
+
+// Defines the libFuzzer entry point of a write target: `targets`, an array
+// of WriteTarget, one per request type, picked by the first byte.
+#define NQ57_FUZZ_WRITE_TARGETS(targets)                                    \
+  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { \
+    ::nq57::fuzz::Dispatch(targets, data, size);                            \
+    return 0;                                                               \
+  }
+
+// A write target's whole path: `data` as a Request, bounded, prepared by
+// `core`'s `prepare` (e.g. &CriteriaCore::PrepareReportProgress) and
+// committed with CommitAndCheck.
+template <typename Request, typename Core, typename Prepare>
+void PrepareAndCommit(Store& store, const Core& core, Prepare prepare,
+                      const uint8_t* data, size_t size) {
+  Request request;
+  if (!ParseBoundedRequest(data, size, request)) return;
+  CommitAndCheck(store, (core.*prepare)(request, "fuzz"));
+}
 
 }  // namespace nq57::fuzz
 

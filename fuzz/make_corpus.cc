@@ -19,6 +19,9 @@
 #include "nq57/criteria/v1/criteria.pb.h"
 #include "nq57/eidentity/v1/eidentity.pb.h"
 #include "nq57/publicservice/v1/publicservice.pb.h"
+#include "tests/support/criterion_request.h"
+#include "tests/support/procedure_request.h"
+#include "tests/support/proto_date.h"
 
 namespace {
 
@@ -82,16 +85,8 @@ std::vector<std::string> Communes(const std::string& province, size_t n) {
 
 void CriteriaSeeds(Corpus& c, const std::vector<std::string>& communes) {
   namespace v1 = nq57::criteria::v1;
-  v1::CreateCriterionRequest create;
-  create.set_request_id("seed-create");
-  v1::Criterion* cr = create.mutable_criterion();
-  cr->set_code("PT-GOV-DATA-001");
-  cr->set_title("Cơ sở dữ liệu đất đai");
-  cr->set_source(v1::PROVINCIAL_PLAN);
-  cr->set_source_reference("123/KH-UBND");
-  cr->set_block(v1::GOVERNMENT);
-  cr->set_group(v1::DATA);
-  cr->set_level(nq57::common::v1::COMMUNE);
+  const v1::CreateCriterionRequest create = nq57::testing::CriterionRequest(
+      "PT-GOV-DATA-001", "Cơ sở dữ liệu đất đai", "seed-create");
   c.Add("criteria_writes", 0, create);
   v1::UpdateCriterionRequest update;
   update.set_request_id("seed-update");
@@ -134,40 +129,32 @@ void EidentitySeeds(Corpus& c, const std::vector<std::string>& communes) {
                            "eid_level2_activated", "chip_id_cards_issued"};
   v1::BatchReportSnapshotsRequest batch;
   batch.set_request_id("seed-batch");
-  int i = 0;
-  for (const std::string& unit : communes) {
-    v1::ReportSnapshotRequest req;
-    req.set_request_id("seed-" + unit);
-    v1::Snapshot* s = req.mutable_snapshot();
-    s->set_unit(unit);
-    s->mutable_as_of_date()->set_year(2025);
-    s->mutable_as_of_date()->set_month(10);
-    s->mutable_as_of_date()->set_day(1 + i % 28);
+  for (size_t i = 0; i < communes.size(); ++i) {
+    // Each commune's snapshot alone, and all of them as one batch.
+    v1::Snapshot* s = batch.add_snapshots();
+    s->set_unit(communes[i]);
+    *s->mutable_as_of_date() = nq57::testing::ProtoDate(2025, 10, 1 + i % 28);
     s->set_source("vneid");
     (*s->mutable_values())[metrics[i % 4]].set_count(1000 + 37 * i);
-    ++i;
+    v1::ReportSnapshotRequest req;
+    req.set_request_id("seed-" + communes[i]);
+    *req.mutable_snapshot() = *s;
     c.Add("eidentity_writes", 0, req);
-    *batch.add_snapshots() = req.snapshot();
   }
   c.Add("eidentity_writes", 1, batch);
 }
 
 void PublicServiceSeeds(Corpus& c, const std::vector<std::string>& communes) {
   namespace v1 = nq57::publicservice::v1;
-  v1::CreateProcedureRequest create;
-  create.set_request_id("seed-procedure");
-  create.set_parent("provinces/25");
-  create.set_procedure_id("1.004227");
-  create.mutable_procedure()->set_display_name("Đăng ký khai sinh");
-  create.mutable_procedure()->set_field("justice");
-  create.mutable_procedure()->set_online_level(v1::FULL_PROCESS);
+  v1::CreateProcedureRequest create = nq57::testing::ProcedureRequest(
+      "provinces/25", "1.004227", "seed-procedure");
   create.mutable_procedure()->set_essential(true);
   c.Add("publicservice_writes", 0, create);
   v1::UpdateProcedureRequest update;
-  update.set_request_id("seed-update");
   *update.mutable_procedure() = create.procedure();
   update.mutable_procedure()->set_name("provinces/25/procedures/1.004227");
   update.mutable_update_mask()->add_paths("online_level");
+  update.set_request_id("seed-update");
   c.Add("publicservice_writes", 1, update);
   v1::BatchReportDossierStatsRequest batch;
   batch.set_request_id("seed-batch");
@@ -189,6 +176,18 @@ void PublicServiceSeeds(Corpus& c, const std::vector<std::string>& communes) {
   c.Add("publicservice_writes", 3, batch);
 }
 
+// Appends a CREATED record of `value` for `resource`, numbered on from the
+// batch's last.
+void AddCreated(nq57::changes::v1::ChangeBatch& batch,
+                const std::string& resource,
+                const google::protobuf::Message& value) {
+  nq57::changes::v1::ChangeRecord* r = batch.add_records();
+  r->set_sequence(static_cast<uint64_t>(batch.records_size()));
+  r->set_kind(nq57::changes::v1::CREATED);
+  r->set_resource(resource);
+  r->mutable_new_value()->PackFrom(value);
+}
+
 void ChangeRecordSeeds(Corpus& c, const std::vector<std::string>& communes) {
   namespace v1 = nq57::changes::v1;
   // criteria (0): a criterion, then an assignment of it, then a report.
@@ -199,23 +198,14 @@ void ChangeRecordSeeds(Corpus& c, const std::vector<std::string>& communes) {
   criterion.set_block(nq57::criteria::v1::GOVERNMENT);
   criterion.set_group(nq57::criteria::v1::DATA);
   criterion.set_level(nq57::common::v1::COMMUNE);
-  v1::ChangeRecord* r = criteria.add_records();
-  r->set_sequence(1);
-  r->set_kind(v1::CREATED);
-  r->set_resource(criterion.name());
-  r->mutable_new_value()->PackFrom(criterion);
-  uint64_t seq = 2;
+  AddCreated(criteria, criterion.name(), criterion);
   for (const std::string& unit : communes) {
     nq57::criteria::v1::Assignment a;
     a.set_name(unit + "/assignments/PT-GOV-DATA-001");
     a.set_unit(unit);
     a.set_criterion(criterion.name());
     a.set_state(nq57::criteria::v1::IN_PROGRESS);
-    r = criteria.add_records();
-    r->set_sequence(seq++);
-    r->set_kind(v1::CREATED);
-    r->set_resource(a.name());
-    r->mutable_new_value()->PackFrom(a);
+    AddCreated(criteria, a.name(), a);
   }
   c.Add("source_adapter", Selected(0, criteria.SerializeAsString()));
   // publicservice (1): statistics of the communes.
@@ -227,11 +217,7 @@ void ChangeRecordSeeds(Corpus& c, const std::vector<std::string>& communes) {
     s.mutable_period()->set_month("2025-10");
     s.set_procedure("1.004227");
     s.mutable_counts()->set_results_issued(10);
-    r = stats.add_records();
-    r->set_sequence(static_cast<uint64_t>(stats.records_size()));
-    r->set_kind(v1::CREATED);
-    r->set_resource(s.name());
-    r->mutable_new_value()->PackFrom(s);
+    AddCreated(stats, s.name(), s);
   }
   c.Add("source_adapter", Selected(1, stats.SerializeAsString()));
   // eidentity (2): snapshots.
@@ -243,11 +229,7 @@ void ChangeRecordSeeds(Corpus& c, const std::vector<std::string>& communes) {
     s.mutable_as_of_date()->set_month(10);
     s.mutable_as_of_date()->set_day(1);
     (*s.mutable_values())["eid_accounts_issued"].set_count(100);
-    r = eid.add_records();
-    r->set_sequence(static_cast<uint64_t>(eid.records_size()));
-    r->set_kind(v1::CREATED);
-    r->set_resource(unit + "/snapshots/2025-10-01");
-    r->mutable_new_value()->PackFrom(s);
+    AddCreated(eid, unit + "/snapshots/2025-10-01", s);
   }
   c.Add("source_adapter", Selected(2, eid.SerializeAsString()));
 }

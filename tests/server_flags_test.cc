@@ -133,34 +133,41 @@ TEST(ParseServerFlags, EnvironmentSetsFlagsAndTheCommandLineWins) {
 }
 
 TEST(ParseServerFlags, LimitsFromFlagsOrEnvironment) {
+  struct Limits {
+    size_t write_queue, streams, streams_per_peer;
+    absl::Duration call;
+    bool accept_data_loss;
+  };
+  auto limits_of = [](const ServerOptions& o) {
+    // What the store and the host are given, not only the options.
+    EXPECT_EQ(o.store_options({}).max_queued, o.max_write_queue);
+    EXPECT_EQ(o.store_options({}).accept_data_loss, o.accept_data_loss);
+    EXPECT_EQ(o.host_options().max_call, o.max_call);
+    return Limits{o.max_write_queue, o.max_streams, o.max_streams_per_peer,
+                  o.max_call, o.accept_data_loss};
+  };
+  auto expect = [](const Limits& got, const Limits& want) {
+    EXPECT_EQ(got.write_queue, want.write_queue);
+    EXPECT_EQ(got.streams, want.streams);
+    EXPECT_EQ(got.streams_per_peer, want.streams_per_peer);
+    EXPECT_EQ(got.call, want.call);
+    EXPECT_EQ(got.accept_data_loss, want.accept_data_loss);
+  };
   absl::StatusOr<ServerOptions> o = Parse(kReset);
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->max_write_queue, 10000u);
-  EXPECT_EQ(o->max_streams, 1000u);
-  EXPECT_EQ(o->max_streams_per_peer, 100u);
-  EXPECT_EQ(o->max_call, absl::Seconds(60));
-  EXPECT_FALSE(o->accept_data_loss);
-  EXPECT_EQ(o->host_options().max_call, absl::Seconds(60));
-  EXPECT_EQ(o->store_options({}).max_queued, 10000u);
+  expect(limits_of(*o), {10000, 1000, 100, absl::Seconds(60), false});
 
-  setenv("NQ57_MAX_WRITE_QUEUE", "77", 1);
-  setenv("NQ57_MAX_STREAMS", "50", 1);
-  setenv("NQ57_MAX_STREAMS_PER_PEER", "5", 1);
-  setenv("NQ57_MAX_CALL_SECONDS", "9", 1);
-  setenv("NQ57_ACCEPT_DATA_LOSS", "true", 1);
+  const std::pair<const char*, const char*> environment[] = {
+      {"NQ57_MAX_WRITE_QUEUE", "77"},
+      {"NQ57_MAX_STREAMS", "50"},
+      {"NQ57_MAX_STREAMS_PER_PEER", "5"},
+      {"NQ57_MAX_CALL_SECONDS", "9"},
+      {"NQ57_ACCEPT_DATA_LOSS", "true"}};
+  for (const auto& [name, value] : environment) setenv(name, value, 1);
   o = Parse({"--listen="});
-  unsetenv("NQ57_MAX_WRITE_QUEUE");
-  unsetenv("NQ57_MAX_STREAMS");
-  unsetenv("NQ57_MAX_STREAMS_PER_PEER");
-  unsetenv("NQ57_MAX_CALL_SECONDS");
-  unsetenv("NQ57_ACCEPT_DATA_LOSS");
+  for (const auto& [name, value] : environment) unsetenv(name);
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->max_write_queue, 77u);
-  EXPECT_EQ(o->max_streams, 50u);
-  EXPECT_EQ(o->max_streams_per_peer, 5u);
-  EXPECT_EQ(o->max_call, absl::Seconds(9));
-  EXPECT_TRUE(o->accept_data_loss);
-  EXPECT_TRUE(o->store_options({}).accept_data_loss);
+  expect(limits_of(*o), {77, 50, 5, absl::Seconds(9), true});
 }
 
 TEST(ParseServerFlags, BadValuesNameTheFlag) {

@@ -154,7 +154,10 @@ class CrashRun {
                   std::back_inserter(sample),
                   replays < 0 ? options_.replays_per_cycle : replays, rng_);
     }
-    for (const auto& [w, k] : sample) {
+    for (const std::pair<int, int64_t>& entry : sample) {
+      // Not a structured binding: clang 14 cannot capture one in a lambda.
+      const int w = entry.first;
+      const int64_t k = entry.second;
       std::string response;
       grpc::Status s =
           Answered([&] { return workload_.Write(channel_, w, k, &response); });

@@ -54,16 +54,15 @@ struct CrashOptions {
 };
 
 struct CrashFigures {
-  int cycles = 0;
-  int kills_while_writing = 0;
-  int kills_during_start = 0;
-  int64_t acknowledged = 0;       // distinct writes answered OK
-  int64_t retried = 0;            // writes that failed and were retried
-  int64_t replays = 0;            // acknowledged writes sent again
-  int64_t replay_mismatches = 0;  // replays whose response differed
-  int64_t lost = 0;               // acknowledged, in no change record
-  int64_t duplicated = 0;         // acknowledged, in more than one
-  int64_t unexpected = 0;         // records with an id nobody sent
+  // The cycles run, and the kills: with writers running, during start-up.
+  int cycles = 0, kills_while_writing = 0, kills_during_start = 0;
+  // Writes: distinct ones answered OK; ones that got no answer and were
+  // retried; acknowledged ones sent again, and those of them whose
+  // response differed from the first.
+  int64_t acknowledged = 0, retried = 0, replays = 0, replay_mismatches = 0;
+  // In the change feed at the end: acknowledged writes in no commit, in
+  // more than one, and commits with a crash request id nobody sent.
+  int64_t lost = 0, duplicated = 0, unexpected = 0;
   absl::Duration elapsed;
 
   // One line: "cycles=… acknowledged=… lost=0 duplicated=0 …".

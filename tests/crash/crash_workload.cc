@@ -3,8 +3,6 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "grpcpp/client_context.h"
 #include "nq57/changes/v1/changes.grpc.pb.h"
 
@@ -65,17 +63,6 @@ absl::StatusOr<absl::flat_hash_map<std::string, int>> AppliedRequestIds(
   }
   reader->Finish();
   return applied;
-}
-
-std::string DeterministicBytes(const google::protobuf::Message& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
 }
 
 }  // namespace nq57::crash

@@ -25,7 +25,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/support/status.h"
 
@@ -49,11 +48,14 @@ class CrashWorkload {
 
   // Creates what writes refer to. Idempotent (fixed request ids): the
   // harness calls it after every restart until it succeeds once.
-  virtual grpc::Status Setup(const std::shared_ptr<grpc::Channel>& channel) = 0;
+  virtual grpc::Status Setup(const std::shared_ptr<grpc::Channel>& channel) {
+    (void)channel;
+    return grpc::Status::OK;
+  }
 
   // Sends write (writer, k) with RequestId(writer, k). On OK `*response`
-  // holds the response, deterministically serialized, so a replay can be
-  // compared byte for byte.
+  // holds the response, deterministically serialized (RequestFingerprint),
+  // so a replay can be compared byte for byte.
   virtual grpc::Status Write(const std::shared_ptr<grpc::Channel>& channel,
                              int writer, int64_t k, std::string* response) = 0;
 
@@ -72,9 +74,6 @@ class CrashWorkload {
 // from sequence 1 to the head the server reports.
 absl::StatusOr<absl::flat_hash_map<std::string, int>> AppliedRequestIds(
     const std::shared_ptr<grpc::Channel>& channel);
-
-// `message` serialized deterministically (map entries in key order).
-std::string DeterministicBytes(const google::protobuf::Message& message);
 
 // The workloads of the four servers: criteria (ReportProgress on the
 // assignments of a seeded criterion), eidentity (same-day ReportSnapshot

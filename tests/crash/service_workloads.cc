@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/base/request_fingerprint.h"
 #include "grpcpp/client_context.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "nq57/changes/v1/changes.grpc.pb.h"
@@ -38,6 +39,32 @@ void SetDeadline(grpc::ClientContext& context) {
                        std::chrono::seconds(10));
 }
 
+// One unary call of `method` on `stub`, with a 10 s deadline.
+template <typename Stub, typename Request, typename Response>
+grpc::Status Call(Stub& stub,
+                  grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                               const Request&, Response*),
+                  const Request& request, Response* out) {
+  grpc::ClientContext context;
+  SetDeadline(context);
+  return (stub.*method)(&context, request, out);
+}
+
+// The same for a crash write, sent with `request_id`: on OK, `*bytes` is
+// the response deterministically serialized.
+template <typename Stub, typename Request, typename Response>
+grpc::Status Send(std::unique_ptr<Stub> stub,
+                  grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                               const Request&, Response*),
+                  Request request, const std::string& request_id,
+                  std::string* bytes) {
+  request.set_request_id(request_id);
+  Response out;
+  grpc::Status s = Call(*stub, method, request, &out);
+  if (s.ok()) *bytes = RequestFingerprint(out);
+  return s;
+}
+
 // ReportProgress on the assignments of one seeded criterion: writer w
 // reports on assignment w (of the 148 communes'), cycling IN_PROGRESS,
 // COMPLETED (at the assignment's own assign time, so a retry sends the same
@@ -47,10 +74,9 @@ class Criteria : public CrashWorkload {
   std::string binary() const override { return "criteria-server"; }
 
   grpc::Status Setup(const std::shared_ptr<grpc::Channel>& channel) override {
+    using Stub = criteria::v1::CriteriaService::Stub;
     auto stub = criteria::v1::CriteriaService::NewStub(channel);
     {
-      grpc::ClientContext context;
-      SetDeadline(context);
       criteria::v1::CreateCriterionRequest request;
       request.set_request_id("crash-setup-criterion");
       criteria::v1::Criterion* c = request.mutable_criterion();
@@ -61,17 +87,15 @@ class Criteria : public CrashWorkload {
       c->set_group(criteria::v1::DATA);
       c->set_level(common::v1::COMMUNE);
       criteria::v1::Criterion out;
-      grpc::Status s = stub->CreateCriterion(&context, request, &out);
+      grpc::Status s = Call(*stub, &Stub::CreateCriterion, request, &out);
       if (!s.ok()) return s;
     }
-    grpc::ClientContext context;
-    SetDeadline(context);
     criteria::v1::BatchCreateAssignmentsRequest request;
     request.set_request_id("crash-setup-assignments");
     request.set_criterion("criteria/CRASH-DATA-1");
     request.set_province(kProvince);
     criteria::v1::BatchCreateAssignmentsResponse out;
-    grpc::Status s = stub->BatchCreateAssignments(&context, request, &out);
+    grpc::Status s = Call(*stub, &Stub::BatchCreateAssignments, request, &out);
     if (!s.ok()) return s;
     assignments_.assign(out.assignments().begin(), out.assignments().end());
     if (assignments_.empty()) {
@@ -82,11 +106,7 @@ class Criteria : public CrashWorkload {
 
   grpc::Status Write(const std::shared_ptr<grpc::Channel>& channel, int writer,
                      int64_t k, std::string* response) override {
-    auto stub = criteria::v1::CriteriaService::NewStub(channel);
-    grpc::ClientContext context;
-    SetDeadline(context);
     criteria::v1::ReportProgressRequest request;
-    request.set_request_id(RequestId(writer, k));
     criteria::v1::ProgressReport* r = request.mutable_report();
     const criteria::v1::Assignment& a =
         assignments_[static_cast<size_t>(writer) % assignments_.size()];
@@ -99,10 +119,9 @@ class Criteria : public CrashWorkload {
       *r->mutable_complete_time() = a.assign_time();
     }
     r->set_note(absl::StrCat("crash harness write ", k));
-    criteria::v1::Assignment out;
-    grpc::Status s = stub->ReportProgress(&context, request, &out);
-    if (s.ok()) *response = DeterministicBytes(out);
-    return s;
+    return Send(criteria::v1::CriteriaService::NewStub(channel),
+                &criteria::v1::CriteriaService::Stub::ReportProgress, request,
+                RequestId(writer, k), response);
   }
 
  private:
@@ -117,17 +136,9 @@ class Eidentity : public CrashWorkload {
  public:
   std::string binary() const override { return "eidentity-server"; }
 
-  grpc::Status Setup(const std::shared_ptr<grpc::Channel>&) override {
-    return grpc::Status::OK;
-  }
-
   grpc::Status Write(const std::shared_ptr<grpc::Channel>& channel, int writer,
                      int64_t k, std::string* response) override {
-    auto stub = eidentity::v1::EidentityService::NewStub(channel);
-    grpc::ClientContext context;
-    SetDeadline(context);
     eidentity::v1::ReportSnapshotRequest request;
-    request.set_request_id(RequestId(writer, k));
     eidentity::v1::Snapshot* s = request.mutable_snapshot();
     s->set_unit(CommuneOf(writer));
     s->mutable_as_of_date()->set_year(2025);
@@ -135,10 +146,9 @@ class Eidentity : public CrashWorkload {
     s->mutable_as_of_date()->set_day(1 + writer / kCommuneCount % 28);
     s->set_source("vneid");
     (*s->mutable_values())["eid_accounts_issued"].set_count(1000 + k);
-    eidentity::v1::ReportSnapshotResponse out;
-    grpc::Status status = stub->ReportSnapshot(&context, request, &out);
-    if (status.ok()) *response = DeterministicBytes(out);
-    return status;
+    return Send(eidentity::v1::EidentityService::NewStub(channel),
+                &eidentity::v1::EidentityService::Stub::ReportSnapshot, request,
+                RequestId(writer, k), response);
   }
 };
 
@@ -154,11 +164,10 @@ class PublicService : public CrashWorkload {
   grpc::Status Setup(const std::shared_ptr<grpc::Channel>& channel) override {
     auto stub = publicservice::v1::PublicServiceStatistics::NewStub(channel);
     for (int p = 0; p < kProcedures; ++p) {
-      grpc::ClientContext context;
-      SetDeadline(context);
       publicservice::v1::Procedure out;
-      grpc::Status s = stub->CreateProcedure(
-          &context,
+      grpc::Status s = Call(
+          *stub,
+          &publicservice::v1::PublicServiceStatistics::Stub::CreateProcedure,
           testing::ProcedureRequest(kProvince, ProcedureOf(p),
                                     absl::StrCat("crash-setup-procedure-", p)),
           &out);
@@ -169,11 +178,7 @@ class PublicService : public CrashWorkload {
 
   grpc::Status Write(const std::shared_ptr<grpc::Channel>& channel, int writer,
                      int64_t k, std::string* response) override {
-    auto stub = publicservice::v1::PublicServiceStatistics::NewStub(channel);
-    grpc::ClientContext context;
-    SetDeadline(context);
     publicservice::v1::ReportDossierStatsRequest request;
-    request.set_request_id(RequestId(writer, k));
     publicservice::v1::DossierStats* s = request.mutable_stats();
     s->set_unit(CommuneOf(writer));
     s->mutable_period()->set_month("2025-10");
@@ -181,10 +186,10 @@ class PublicService : public CrashWorkload {
     s->mutable_counts()->set_results_issued(10 + k);
     s->mutable_counts()->set_results_digitised(8);
     s->mutable_counts()->set_results_reused(k % 9);
-    publicservice::v1::DossierStats out;
-    grpc::Status status = stub->ReportDossierStats(&context, request, &out);
-    if (status.ok()) *response = DeterministicBytes(out);
-    return status;
+    return Send(
+        publicservice::v1::PublicServiceStatistics::NewStub(channel),
+        &publicservice::v1::PublicServiceStatistics::Stub::ReportDossierStats,
+        request, RequestId(writer, k), response);
   }
 
  private:
@@ -236,22 +241,13 @@ class Aggregator : public CrashWorkload {
         absl::StrCat("--source=criteria@", source_->address())};
   }
 
-  grpc::Status Setup(const std::shared_ptr<grpc::Channel>&) override {
-    return grpc::Status::OK;
-  }
-
   grpc::Status Write(const std::shared_ptr<grpc::Channel>& channel, int writer,
                      int64_t k, std::string* response) override {
-    auto stub = aggregator::v1::AggregatorService::NewStub(channel);
-    grpc::ClientContext context;
-    SetDeadline(context);
     aggregator::v1::PublishRequest request;
-    request.set_request_id(RequestId(writer, k));
     request.set_province(kProvince);
-    aggregator::v1::Snapshot out;
-    grpc::Status s = stub->Publish(&context, request, &out);
-    if (s.ok()) *response = DeterministicBytes(out);
-    return s;
+    return Send(aggregator::v1::AggregatorService::NewStub(channel),
+                &aggregator::v1::AggregatorService::Stub::Publish, request,
+                RequestId(writer, k), response);
   }
 
   // Consumption was exactly once: once caught up with the source's head,
@@ -281,12 +277,12 @@ class Aggregator : public CrashWorkload {
     auto stub = aggregator::v1::AggregatorService::NewStub(channel);
     aggregator::v1::Report report;
     const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    aggregator::v1::GetReportRequest get;
+    get.set_province(kProvince);
     while (true) {
-      grpc::ClientContext context;
-      SetDeadline(context);
-      aggregator::v1::GetReportRequest request;
-      request.set_province(kProvince);
-      grpc::Status s = stub->GetReport(&context, request, &report);
+      grpc::Status s =
+          Call(*stub, &aggregator::v1::AggregatorService::Stub::GetReport, get,
+               &report);
       if (s.ok() && report.freshness_size() > 0 &&
           report.freshness(0).serving() &&
           report.freshness(0).applied_sequence() >= source_head) {
@@ -300,13 +296,13 @@ class Aggregator : public CrashWorkload {
       absl::SleepFor(absl::Milliseconds(50));
     }
     auto source = criteria::v1::CriteriaService::NewStub(source_channel_);
-    grpc::ClientContext context;
-    SetDeadline(context);
     criteria::v1::GetSummaryRequest request;
     request.set_unit(kProvince);
     request.set_include_subunits(true);
     criteria::v1::Summary summary;
-    grpc::Status s = source->GetSummary(&context, request, &summary);
+    grpc::Status s =
+        Call(*source, &criteria::v1::CriteriaService::Stub::GetSummary, request,
+             &summary);
     if (!s.ok()) return absl::InternalError(s.error_message());
     const auto& total = report.criteria().total().value().ratio();
     const auto& counted = summary.total().ratio();
@@ -320,10 +316,9 @@ class Aggregator : public CrashWorkload {
           counted.numerator(), "/", counted.denominator());
     }
     // And the incremental state equals a rebuild from sequence 0.
-    grpc::ClientContext rebuild_context;
-    aggregator::v1::RebuildRequest rebuild;
     aggregator::v1::RebuildResponse rebuilt;
-    s = stub->Rebuild(&rebuild_context, rebuild, &rebuilt);
+    s = Call(*stub, &aggregator::v1::AggregatorService::Stub::Rebuild,
+             aggregator::v1::RebuildRequest(), &rebuilt);
     if (!s.ok()) return absl::InternalError(s.error_message());
     if (!rebuilt.equal()) {
       absl::StrAppend(&mismatch, mismatch.empty() ? "" : "; ",
