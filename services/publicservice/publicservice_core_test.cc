@@ -402,8 +402,9 @@ TEST_F(PublicServiceCoreTest, PropertyIncrementalAggregatesEqualRecount) {
       } else if (kind < 9 || procedures.empty()) {
         const std::string unit = units[pick(units.size())];
         const std::string code = absl::StrCat("2.", round, ".", op);
-        auto p = Create(unit, code, static_cast<v1::OnlineLevel>(1 + pick(3)),
-                        Date(2025, 1 + static_cast<int>(pick(3)), 1));
+        const auto level = static_cast<v1::OnlineLevel>(1 + pick(3));
+        const int month = 1 + static_cast<int>(pick(3));
+        auto p = Create(unit, code, level, Date(2025, month, 1));
         ASSERT_TRUE(p.ok()) << p.status();
         procedures.push_back(p->name());
         next_month_of[p->name()] = 4;
@@ -411,10 +412,13 @@ TEST_F(PublicServiceCoreTest, PropertyIncrementalAggregatesEqualRecount) {
         const std::string name = procedures[pick(procedures.size())];
         int& month = next_month_of[name];
         if (month > 10) continue;
-        ASSERT_TRUE(
-            ChangeLevel(name, static_cast<v1::OnlineLevel>(1 + pick(3)),
-                        Date(2025, month, 1 + static_cast<int>(pick(28))))
-                .ok());
+        // One draw per statement: argument order is the compiler's, and the
+        // sequence must not depend on it. Not after the clock's today
+        // (2025-10-23).
+        const auto level = static_cast<v1::OnlineLevel>(1 + pick(3));
+        const int day = 1 + static_cast<int>(pick(month == 10 ? 23 : 28));
+        auto changed = ChangeLevel(name, level, Date(2025, month, day));
+        ASSERT_TRUE(changed.ok()) << changed;
         month += 1 + static_cast<int>(pick(2));
       }
     }
