@@ -6,9 +6,10 @@
 # prints how long the build and the tests took.
 #
 # TSan: Debian's gRPC, protobuf, Abseil and RocksDB are not instrumented, so
-# TSan cannot see the happens-before they establish inside themselves;
-# tools/sanitizers/tsan.supp names those library-internal frames, each with
-# why. Nothing of ours is suppressed.
+# TSan cannot see the happens-before they establish inside themselves.
+# absl::Mutex is made visible by tools/sanitizers/tsan_absl_sync.cc
+# (preloaded); tools/sanitizers/tsan.supp names the library-internal frames
+# that remain, each with why. Nothing of ours is suppressed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sanitizers=${1:?usage: tools/sanitize.sh SANITIZERS BUILD_DIR}
@@ -28,6 +29,11 @@ export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:exitcode=86:abort_on_error=0
 export LSAN_OPTIONS="suppressions=$supp/lsan.supp:exitcode=87"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=88"
 export TSAN_OPTIONS="halt_on_error=1:exitcode=89:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
+if [[ $sanitizers == *thread* ]]; then
+  # Every process the tests start sees absl::Mutex through it (the file says
+  # why); children inherit it.
+  export LD_PRELOAD=$PWD/$build/lib/libnq57_tsan_absl_sync.so
+fi
 # The crash harness's short run; sanitized servers start more slowly.
 export NQ57_CRASH_CYCLES=${NQ57_CRASH_CYCLES:-10}
 status=0
