@@ -22,7 +22,6 @@
 extern "C" {
 void __tsan_acquire(void* addr) __attribute__((weak));
 void __tsan_release(void* addr) __attribute__((weak));
-void __tsan_mutex_destroy(void* addr, unsigned flags) __attribute__((weak));
 void __tsan_mutex_pre_lock(void* addr, unsigned flags) __attribute__((weak));
 void __tsan_mutex_post_lock(void* addr, unsigned flags, int recursion)
     __attribute__((weak));
@@ -129,17 +128,6 @@ bool EvalAwaitCondition(AwaitCondition* c) {
 
 namespace absl {
 ABSL_NAMESPACE_BEGIN
-
-Mutex::~Mutex() {
-  static auto real = Real<void (*)(Mutex*)>("_ZN4absl7debian35MutexD2Ev");
-  const Outermost depth;
-  if (!depth.outermost) {
-    real(this);
-    return;
-  }
-  if (Tsan()) __tsan_mutex_destroy(this, 0);
-  real(this);
-}
 
 void Mutex::Lock() {
   static auto real = Real<void (*)(Mutex*)>("_ZN4absl7debian35Mutex4LockEv");
