@@ -21,16 +21,18 @@ void Run(const uint8_t* data, size_t size) {
 }
 
 constexpr fuzz::WriteTarget kTargets[] = {
+    // The catalogue.
     &Run<v1::CreateCriterionRequest, &CriteriaCore::PrepareCreateCriterion>,
     &Run<v1::UpdateCriterionRequest, &CriteriaCore::PrepareUpdateCriterion>,
     &Run<v1::RetireCriterionRequest, &CriteriaCore::PrepareRetireCriterion>,
+    // Assignments.
     &Run<v1::CreateAssignmentRequest, &CriteriaCore::PrepareCreateAssignment>,
     &Run<v1::BatchCreateAssignmentsRequest,
          &CriteriaCore::PrepareBatchCreateAssignments>,
+    // Progress.
     &Run<v1::ReportProgressRequest, &CriteriaCore::PrepareReportProgress>,
     &Run<v1::BatchReportProgressRequest,
-         &CriteriaCore::PrepareBatchReportProgress>,
-};
+         &CriteriaCore::PrepareBatchReportProgress>};
 
 }  // namespace
 }  // namespace nq57::criteria
