@@ -5,6 +5,7 @@
 // each source publishes. `make fuzz` seeds libFuzzer with it; the replay
 // tests of an ordinary build run each seed once.
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/base/bounded_file.h"
 #include "common/csv/csv_reader.h"
 #include "google/protobuf/any.pb.h"
 #include "nq57/changes/v1/changes.pb.h"
@@ -62,11 +64,15 @@ class Corpus {
   std::map<std::string, int> count_;
 };
 
+// A shipped config file whole; the tool stops if it cannot be read.
 std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  absl::StatusOr<std::string> text =
+      nq57::ReadBoundedFile(path, 16 << 20, "seed file");
+  if (!text.ok()) {
+    std::fprintf(stderr, "%s\n", text.status().ToString().c_str());
+    std::exit(1);
+  }
+  return *std::move(text);
 }
 
 // The first `n` communes of `province` in the shipped registry.

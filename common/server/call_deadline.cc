@@ -18,14 +18,14 @@ CallDeadline::~CallDeadline() {
   thread_.join();
 }
 
-void CallDeadline::Watch(grpc::ServerContextBase* context,
+bool CallDeadline::Watch(grpc::ServerContextBase* context,
                          const std::string& method) {
   const absl::Time cap = absl::Now() + max_;
-  if (absl::FromChrono(context->deadline()) <= cap) return;
+  if (absl::FromChrono(context->deadline()) <= cap) return false;
   absl::MutexLock lock(&mu_);
-  if (watched_.contains(context)) return;
   watched_.emplace(context, cap);
   by_time_.emplace(cap, std::make_pair(context, method));
+  return true;
 }
 
 void CallDeadline::Forget(grpc::ServerContextBase* context) {

@@ -14,9 +14,10 @@
 // before they are destroyed (a call sends its status before it ends).
 //
 //   CallDeadline deadlines(absl::Seconds(60));
-//   deadlines.Watch(context, "/nq57.criteria.v1.CriteriaService/GetSummary");
+//   const bool watched = deadlines.Watch(
+//       context, "/nq57.criteria.v1.CriteriaService/GetSummary");
 //   ...
-//   deadlines.Forget(context);
+//   if (watched) deadlines.Forget(context);
 #ifndef NQ57_COMMON_SERVER_CALL_DEADLINE_H_
 #define NQ57_COMMON_SERVER_CALL_DEADLINE_H_
 
@@ -40,11 +41,10 @@ class CallDeadline {
   CallDeadline(const CallDeadline&) = delete;
   CallDeadline& operator=(const CallDeadline&) = delete;
 
-  absl::Duration max() const { return max_; }
-
-  // Cancels `context` at now + max() unless it is forgotten first; a call
-  // whose own deadline comes sooner is left to gRPC.
-  void Watch(grpc::ServerContextBase* context, const std::string& method);
+  // Cancels `context` at now + the cap unless it is forgotten first, and
+  // returns true; a call whose own deadline comes sooner is left to gRPC
+  // (false: nothing to forget). Forget exactly the calls watched, once.
+  bool Watch(grpc::ServerContextBase* context, const std::string& method);
   void Forget(grpc::ServerContextBase* context);
 
   // Calls cancelled so far.

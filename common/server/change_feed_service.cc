@@ -1,7 +1,6 @@
 #include "common/server/change_feed_service.h"
 
 #include <algorithm>
-#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "common/server/grpc_status.h"
@@ -13,22 +12,10 @@ namespace {
 constexpr uint32_t kDefaultBatchRecords = 512;
 constexpr uint32_t kMaxBatchRecords = 4096;
 // A batch also stops at about this many bytes of records (always at least
-// one record): far below gRPC's default 4 MiB receive limit, so a consumer
-// with default channel settings can read any feed (the aggregator's own
-// records carry whole published reports).
+// one record; ChangeLog::Read's bound): far below gRPC's default 4 MiB
+// receive limit, so a consumer with default channel settings can read any
+// feed (the aggregator's own records carry whole published reports).
 constexpr size_t kMaxBatchBytes = 1 << 20;
-
-// Drops the records beyond kMaxBatchBytes; they are read again for the
-// next batch.
-void BoundBatchBytes(std::vector<changes::v1::ChangeRecord>& records) {
-  size_t bytes = 0;
-  size_t keep = 0;
-  for (; keep < records.size(); ++keep) {
-    bytes += records[keep].ByteSizeLong();
-    if (keep > 0 && bytes > kMaxBatchBytes) break;
-  }
-  records.resize(keep);
-}
 
 // One subscription: replays from `from`, sends a caught-up batch, then
 // follows the log (see LogFollower for the lifetime protocol).
@@ -48,7 +35,7 @@ class SubscribeReactor final : public LogFollower<changes::v1::ChangeBatch> {
   void Pump() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     while (!finished()) {
       absl::StatusOr<std::vector<changes::v1::ChangeRecord>> records =
-          log()->Read(next_, max_);
+          log()->Read(next_, max_, kMaxBatchBytes);
       if (!records.ok()) {
         FinishLocked(ToGrpcStatus(records.status()));
         return;
@@ -57,7 +44,6 @@ class SubscribeReactor final : public LogFollower<changes::v1::ChangeBatch> {
         if (WaitLocked(next_)) return;
         continue;  // advanced (or closed) meanwhile: read again
       }
-      BoundBatchBytes(*records);
       if (!records->empty()) next_ = records->back().sequence() + 1;
       batch_.Clear();
       for (auto& r : *records) *batch_.add_records() = std::move(r);

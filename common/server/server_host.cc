@@ -52,20 +52,18 @@ class RpcLogInterceptor : public grpc::experimental::Interceptor {
                       ? deadline
                       : nullptr),
         start_(absl::Now()) {}
-  ~RpcLogInterceptor() override {
-    if (deadline_ != nullptr) deadline_->Forget(info_->server_context());
-  }
+  ~RpcLogInterceptor() override { ForgetDeadline(); }
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
     if (deadline_ != nullptr && methods->QueryInterceptionHookPoint(
                                     grpc::experimental::InterceptionHookPoints::
                                         POST_RECV_INITIAL_METADATA)) {
-      deadline_->Watch(info_->server_context(), info_->method());
+      watched_ = deadline_->Watch(info_->server_context(), info_->method());
     }
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
-      if (deadline_ != nullptr) deadline_->Forget(info_->server_context());
+      ForgetDeadline();
       grpc::Status status = methods->GetSendStatus();
       if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED &&
           status.error_message().empty()) {
@@ -95,9 +93,18 @@ class RpcLogInterceptor : public grpc::experimental::Interceptor {
   }
 
  private:
+  // Once, and only for a watched call (the status is normally sent before
+  // the interceptor is destroyed; the destructor covers a call that is not).
+  void ForgetDeadline() {
+    if (!watched_) return;
+    deadline_->Forget(info_->server_context());
+    watched_ = false;
+  }
+
   grpc::experimental::ServerRpcInfo* const info_;
   RpcMetrics* const metrics_;
   CallDeadline* const deadline_;
+  bool watched_ = false;
   const absl::Time start_;
 };
 

@@ -334,12 +334,12 @@ absl::StatusOr<const Unit*> UnitRegistry::Lookup(std::string_view name) const {
 
 absl::StatusOr<const Unit*> UnitRegistry::LookupForWrite(
     std::string_view name, std::string_view field) const {
-  if (Find(name) == nullptr && !IsWellFormedUnitName(name)) {
-    return InvalidFieldError(
-        field, absl::StrCat("malformed unit name ", Quoted(name), ": ",
-                            kUnitNameRule));
+  absl::StatusOr<const Unit*> found = Lookup(name);
+  // A malformed name is the request's field at fault.
+  if (absl::IsInvalidArgument(found.status())) {
+    return InvalidFieldError(field, std::string(found.status().message()));
   }
-  ASSIGN_OR_RETURN(const Unit* unit, Lookup(name));
+  ASSIGN_OR_RETURN(const Unit* unit, std::move(found));
   if (!deployment_province_.empty() &&
       ProvinceOf(unit->name) != deployment_province_) {
     return InvalidFieldError(

@@ -22,6 +22,11 @@ std::string ProcedureCodeKey(std::string_view unit, std::string_view code) {
   return KeyBuilder().String(ProvinceOf(unit)).String(code).Build();
 }
 
+std::string ProcedureCodesIndexedKey() {
+  // Not a province name, so no code key can be it.
+  return KeyBuilder().String("#indexed").Build();
+}
+
 std::string StatsKey(std::string_view unit, uint64_t month,
                      std::string_view subject_kind, std::string_view id) {
   return KeyBuilder()

@@ -52,15 +52,17 @@ inline constexpr char kReporters[] = "reporters";  // (province, month, unit)
 // (province, code) -> "": the codes of the province's procedure catalogue
 // (any owning unit of the province), which statistics of a procedure must
 // name. Filled by CreateProcedure; IndexProcedureCodes() backfills a store
-// made before it existed, once, and marks it done with kProcedureCodesDone.
+// made before it existed, once, and marks it done under
+// ProcedureCodesIndexedKey().
 inline constexpr char kProcedureCodes[] = "procedure_codes";
-inline constexpr char kProcedureCodesDone[] = "#indexed";
 
 // ---- Keys -----------------------------------------------------------------
 
 std::string ProcedureKey(std::string_view unit, std::string_view code);
 // The kProcedureCodes key of `code` in the province of `unit`.
 std::string ProcedureCodeKey(std::string_view unit, std::string_view code);
+// The kProcedureCodes key that says the index is complete.
+std::string ProcedureCodesIndexedKey();
 // `subject_kind` is "procedures" or "fields"; `month` a MonthIndex.
 std::string StatsKey(std::string_view unit, uint64_t month,
                      std::string_view subject_kind, std::string_view id);

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "common/store/key_codec.h"
 #include "services/publicservice/publicservice_core_test_fixture.h"
 
 namespace nq57::publicservice {
@@ -546,8 +545,7 @@ TEST_F(PublicServiceCoreTest, StatisticsOfAProcedureOutsideTheCatalogue) {
   forget.apply = [](Transaction& txn) -> absl::Status {
     RETURN_IF_ERROR(
         txn.Delete(kProcedureCodes, ProcedureCodeKey(kPhuTho, "OLD.1")));
-    return txn.Delete(kProcedureCodes,
-                      KeyBuilder().String(kProcedureCodesDone).Build());
+    return txn.Delete(kProcedureCodes, ProcedureCodesIndexedKey());
   };
   ASSERT_TRUE(store_->CommitAndWait(std::move(forget)).ok());
   EXPECT_EQ(

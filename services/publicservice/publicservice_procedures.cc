@@ -39,7 +39,7 @@ absl::StatusOr<v1::Procedure> ReadProcedure(Transaction& txn,
 }  // namespace
 
 absl::Status PublicServiceCore::IndexProcedureCodes() const {
-  const std::string done = KeyBuilder().String(kProcedureCodesDone).Build();
+  const std::string done = ProcedureCodesIndexedKey();
   ASSIGN_OR_RETURN(std::optional<std::string> indexed,
                    store_->Get(kProcedureCodes, done));
   // A read-only store (full disk at start) takes no writes, so no
