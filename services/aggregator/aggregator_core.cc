@@ -50,7 +50,19 @@ absl::StatusOr<v1::Report> AggregatorCore::BuildReport(
     (*report.mutable_input_sequences())[s.name] = seq;
   }
   if (freshness_) {
+    // The consumers run on: by now one may have applied a batch the
+    // snapshot does not hold. The report says where its own figures stand,
+    // so a reader who waits for "caught up" never gets the figures before.
     for (v1::SourceFreshness& f : freshness_()) {
+      const auto in = report.input_sequences().find(f.source());
+      if (in != report.input_sequences().end() &&
+          in->second < f.applied_sequence()) {
+        f.set_applied_sequence(in->second);
+        if (f.serving() && in->second < f.head_sequence()) {
+          f.set_serving(false);
+          f.set_state(v1::CATCHING_UP);
+        }
+      }
       *report.add_freshness() = std::move(f);
     }
   }

@@ -2,11 +2,13 @@
 // gRPC — reports, rankings, published snapshots, diffs, exports and
 // explanations.
 //
-// Reports are built from one store snapshot, so a report's figures and the
-// input sequences it says it reflects always agree. Publish() freezes a
-// report as an immutable, numbered snapshot with a SHA-256 content hash and
-// records the rankings it saw (the rank history of that period); it is
-// idempotent with request_id like every write.
+// Reports are built from one store snapshot, so a report's figures, the
+// input sequences it says it reflects and its sources' applied sequences
+// always agree (a source is not "serving" in a report whose snapshot is
+// behind the source's head, even when its consumer has caught up since).
+// Publish() freezes a report as an immutable, numbered snapshot with a SHA-256
+// content hash and records the rankings it saw (the rank history of that
+// period); it is idempotent with request_id like every write.
 //
 // Files: aggregator_core.cc (reports, listing, rankings),
 // aggregator_snapshots.cc (publish, get, list, diff),
