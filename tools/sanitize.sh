@@ -28,7 +28,7 @@ built=$(date +%s)
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:exitcode=86:abort_on_error=0:detect_stack_use_after_return=1"
 export LSAN_OPTIONS="suppressions=$supp/lsan.supp:exitcode=87"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=88"
-export TSAN_OPTIONS="halt_on_error=1:exitcode=89:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
+export TSAN_OPTIONS="halt_on_error=1:exitcode=89:second_deadlock_stack=1:ignore_noninstrumented_modules=1:suppressions=$supp/tsan.supp"
 if [[ $sanitizers == *thread* ]]; then
   # Every process the tests start sees absl::Mutex through it (the file says
   # why); children inherit it.

@@ -9,12 +9,17 @@
 
 namespace nq57 {
 
+StreamLimits::StreamLimits(size_t max_streams, size_t max_per_peer)
+    : max_streams_(max_streams),
+      max_per_peer_(max_per_peer),
+      counts_(std::make_shared<Counts>()) {}
+
 absl::StatusOr<std::unique_ptr<StreamLimits::Lease>> StreamLimits::Acquire(
     std::string peer) {
-  absl::MutexLock lock(&mu_);
-  size_t& mine = per_peer_[peer];
+  absl::MutexLock lock(&counts_->mu);
+  size_t& mine = counts_->per_peer[peer];
   absl::Status refused;
-  if (max_streams_ > 0 && open_ >= max_streams_) {
+  if (max_streams_ > 0 && counts_->open >= max_streams_) {
     refused = absl::ResourceExhaustedError(
         absl::StrCat("this server holds its maximum of ", max_streams_,
                      " open streams (--max_streams); retry later"));
@@ -24,25 +29,27 @@ absl::StatusOr<std::unique_ptr<StreamLimits::Lease>> StreamLimits::Acquire(
         " open streams (--max_streams_per_peer); close one or retry later"));
   }
   if (!refused.ok()) {
-    if (mine == 0) per_peer_.erase(peer);
+    if (mine == 0) counts_->per_peer.erase(peer);
     refused_.fetch_add(1, std::memory_order_relaxed);
     return WithRetryDelay(std::move(refused), absl::Seconds(1));
   }
   ++mine;
-  ++open_;
-  return std::unique_ptr<Lease>(new Lease(this, std::move(peer)));
+  ++counts_->open;
+  return std::unique_ptr<Lease>(new Lease(counts_, std::move(peer)));
 }
 
-void StreamLimits::Release(const std::string& peer) {
-  absl::MutexLock lock(&mu_);
-  --open_;
-  auto it = per_peer_.find(peer);
-  if (it != per_peer_.end() && --it->second == 0) per_peer_.erase(it);
+StreamLimits::Lease::~Lease() {
+  absl::MutexLock lock(&counts_->mu);
+  --counts_->open;
+  auto it = counts_->per_peer.find(peer_);
+  if (it != counts_->per_peer.end() && --it->second == 0) {
+    counts_->per_peer.erase(it);
+  }
 }
 
 size_t StreamLimits::open() const {
-  absl::MutexLock lock(&mu_);
-  return open_;
+  absl::MutexLock lock(&counts_->mu);
+  return counts_->open;
 }
 
 void ReportStreamMetrics(const StreamLimits& limits, MetricSink& sink) {

@@ -8,7 +8,9 @@
 // Acquire answers RESOURCE_EXHAUSTED (with a retry delay) and the stream is
 // refused before it starts. The lease is returned when the stream ends.
 //
-// Thread-safe. Leases must not outlive the StreamLimits.
+// Thread-safe. A lease may outlive its StreamLimits: the counts are shared
+// by both, because a stream's reactor is destroyed on a gRPC thread that
+// only gRPC's internals order after the server (and its limits) went.
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<StreamLimits::Lease> lease,
 //                    limits.Acquire("spiffe://nq57/aggregator"));
@@ -30,22 +32,23 @@
 namespace nq57 {
 
 class StreamLimits {
+  struct Counts;
+
  public:
   // 0 = no limit.
-  StreamLimits(size_t max_streams, size_t max_per_peer)
-      : max_streams_(max_streams), max_per_peer_(max_per_peer) {}
+  StreamLimits(size_t max_streams, size_t max_per_peer);
 
   class Lease {
    public:
-    ~Lease() { limits_->Release(peer_); }
+    ~Lease();
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
 
    private:
     friend class StreamLimits;
-    Lease(StreamLimits* limits, std::string peer)
-        : limits_(limits), peer_(std::move(peer)) {}
-    StreamLimits* const limits_;
+    Lease(std::shared_ptr<Counts> counts, std::string peer)
+        : counts_(std::move(counts)), peer_(std::move(peer)) {}
+    const std::shared_ptr<Counts> counts_;
     const std::string peer_;
   };
 
@@ -57,13 +60,15 @@ class StreamLimits {
   uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
  private:
-  void Release(const std::string& peer);
+  struct Counts {
+    absl::Mutex mu;
+    size_t open ABSL_GUARDED_BY(mu) = 0;
+    absl::flat_hash_map<std::string, size_t> per_peer ABSL_GUARDED_BY(mu);
+  };
 
   const size_t max_streams_;
   const size_t max_per_peer_;
-  mutable absl::Mutex mu_;
-  size_t open_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_map<std::string, size_t> per_peer_ ABSL_GUARDED_BY(mu_);
+  const std::shared_ptr<Counts> counts_;
   std::atomic<uint64_t> refused_{0};
 };
 

@@ -2,7 +2,9 @@
 //
 // Every test gets an empty directory under the test runner's temp dir, named
 // after the test and the process so parallel ctest runs share nothing, and
-// removed again after the test. Stores, config copies and logs of one test
+// removed again after the test unless it failed: a failed test's directory
+// (its servers' logs, its stores) is kept and its path printed, so a CI
+// failure can be looked into. Stores, config copies and logs of one test
 // live there.
 //
 //   class StoreTest : public nq57::testing::TempDirTest {};
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <iostream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -28,10 +31,9 @@ class ScopedTempDir {
   ScopedTempDir() {
     const ::testing::TestInfo* info =
         ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = info == nullptr
-                           ? std::string("nq57")
-                           : std::string(info->test_suite_name()) + "_" +
-                                 info->name();
+    std::string name = info == nullptr ? std::string("nq57")
+                                       : std::string(info->test_suite_name()) +
+                                             "_" + info->name();
     for (char& c : name) {
       if (c == '/') c = '_';
     }
@@ -41,6 +43,14 @@ class ScopedTempDir {
     std::filesystem::create_directories(path_);
   }
   ~ScopedTempDir() {
+    const ::testing::TestInfo* info =
+        ::testing::UnitTest::GetInstance()->current_test_info();
+    if (info != nullptr && info->result() != nullptr &&
+        info->result()->Failed()) {
+      std::cerr << "kept the failed test's directory: " << path_.string()
+                << "\n";
+      return;
+    }
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
