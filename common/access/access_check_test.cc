@@ -20,6 +20,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
 #include "gtest/gtest.h"
+#include "nq57/admin/v1/admin.grpc.pb.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "nq57/changes/v1/changes.grpc.pb.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
@@ -55,7 +56,8 @@ const MethodDescriptor& Method(const std::string& full_name) {
           nullptr &&
       eidentity::v1::ReportSnapshotRequest::descriptor() != nullptr &&
       aggregator::v1::PublishRequest::descriptor() != nullptr &&
-      changes::v1::SubscribeRequest::descriptor() != nullptr;
+      changes::v1::SubscribeRequest::descriptor() != nullptr &&
+      admin::v1::CreateBackupRequest::descriptor() != nullptr;
   (void)linked;
   const MethodDescriptor* m =
       google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(

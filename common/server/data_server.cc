@@ -12,12 +12,14 @@ absl::StatusOr<DataServer::Basics> DataServer::OpenBasics(
     const ServerOptions& options, std::vector<std::string> column_families,
     const std::string& service_name) {
   Basics basics;
+  basics.admin = StoreAdminService::OptionsFor(options);
   ASSIGN_OR_RETURN(
       basics.gate,
       AccessGate::Create(
           {.policy_path = options.access_policy_path(),
            .services = {service_name,
-                        changes::v1::ChangeFeed::service_full_name()},
+                        changes::v1::ChangeFeed::service_full_name(),
+                        admin::v1::StoreAdmin::service_full_name()},
            .refresh = absl::Seconds(options.tls.refresh_seconds),
            .province = options.province,
            .max_streams = options.max_streams,
@@ -36,14 +38,14 @@ DataServer::DataServer(Basics basics)
     : units_(std::move(basics.units)),
       store_(std::move(basics.store)),
       gate_(std::move(basics.gate)),
-      feed_(&store_->change_log(), units_->deployment_province(), gate_.get()) {
-}
+      feed_(&store_->change_log(), units_->deployment_province(), gate_.get()),
+      admin_(store_.get(), std::move(basics.admin), gate_.get()) {}
 
 absl::StatusOr<std::unique_ptr<ServerHost>> DataServer::StartHost(
     const ServerOptions& options, grpc::Service* service,
     std::string service_name, std::string_view store_name) {
   return StartDataServiceHost(options, service, std::move(service_name), &feed_,
-                              *store_, store_name, &gate_->streams());
+                              *store_, store_name, &gate_->streams(), &admin_);
 }
 
 }  // namespace nq57

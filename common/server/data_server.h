@@ -43,6 +43,7 @@
 #include "common/server/change_feed_service.h"
 #include "common/server/server.h"
 #include "common/server/server_host.h"
+#include "common/server/store_admin_service.h"
 #include "common/store/store.h"
 #include "common/units/unit_registry.h"
 
@@ -60,18 +61,21 @@ class DataServer : public Server {
     std::unique_ptr<UnitRegistry> units;
     std::unique_ptr<Store> store;
     std::unique_ptr<AccessGate> gate;
+    StoreAdminService::Options admin;
   };
   // Loads <config_dir>/units (bound to --province when set), opens the
   // store under <data_dir> with `column_families` (Store::Open creates it)
-  // and the access gate of `service_name` and the change feed.
+  // and the access gate of `service_name`, the change feed and the
+  // StoreAdmin.
   static absl::StatusOr<Basics> OpenBasics(
       const ServerOptions& options, std::vector<std::string> column_families,
       const std::string& service_name);
 
   explicit DataServer(Basics basics);
 
-  // Starts serving `service` (health name `service_name`) and the change
-  // feed, with the store's figures under `store_name` in /metrics.
+  // Starts serving `service` (health name `service_name`), the change
+  // feed and the StoreAdmin, with the store's figures under `store_name` in
+  // /metrics.
   absl::StatusOr<std::unique_ptr<ServerHost>> StartHost(
       const ServerOptions& options, grpc::Service* service,
       std::string service_name, std::string_view store_name);
@@ -80,6 +84,7 @@ class DataServer : public Server {
   const std::unique_ptr<Store> store_;
   const std::unique_ptr<AccessGate> gate_;
   ChangeFeedService feed_;
+  StoreAdminService admin_;
 };
 
 }  // namespace nq57

@@ -17,7 +17,8 @@ std::vector<HealthCheck> StoreHealthChecks(const Store& store) {
 absl::StatusOr<std::unique_ptr<ServerHost>> StartDataServiceHost(
     const ServerOptions& options, grpc::Service* service,
     std::string service_name, ChangeFeedService* feed, const Store& store,
-    std::string_view store_name, const StreamLimits* streams) {
+    std::string_view store_name, const StreamLimits* streams,
+    StoreAdminService* admin) {
   const Store* const s = &store;
   ServerHostOptions host_options = options.host_options();
   host_options.collect_metrics =
@@ -26,9 +27,11 @@ absl::StatusOr<std::unique_ptr<ServerHost>> StartDataServiceHost(
         if (streams != nullptr) ReportStreamMetrics(*streams, sink);
       };
   host_options.health_checks = StoreHealthChecks(store);
+  std::vector<grpc::Service*> services = {service, feed};
+  if (admin != nullptr) services.push_back(admin);
   ASSIGN_OR_RETURN(
       std::unique_ptr<ServerHost> host,
-      ServerHost::Start(host_options, {service, feed},
+      ServerHost::Start(host_options, services,
                         {std::move(service_name),
                          changes::v1::ChangeFeed::service_full_name()}));
   host->SetServing(true);

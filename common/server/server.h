@@ -70,6 +70,10 @@ struct ServerOptions {
   // How long one unary call may run before the server cancels it
   // (call_deadline.h).
   absl::Duration max_call = absl::Seconds(60);
+  // Where StoreAdmin/CreateBackup writes backups (store_admin_service.h);
+  // empty: backups are refused. The newest `backups_to_keep` are kept.
+  std::string backup_dir;
+  int backups_to_keep = 7;
 
   // How the store is opened.
   StoreOptions store_options(std::vector<std::string> column_families) const {

@@ -272,6 +272,7 @@ void ServerHost::ApplyServing() {
   // gRPC's health service applies the overall status to every name it
   // knows, so the checks' own statuses are set again after it.
   SetStatus("", serving);
+  SetStatus(kLivenessHealthName, true);
   for (const std::string& name : health_names_) SetStatus(name, serving);
   for (size_t i = 0; i < checks_.size(); ++i) {
     SetStatus(checks_[i].name, check_ok_[i]);
@@ -335,6 +336,7 @@ void ServerHost::Shutdown(absl::Duration drain) {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return;
     SetStatus("", false);
+    SetStatus(kLivenessHealthName, false);
     for (const std::string& name : health_names_) SetStatus(name, false);
     for (const HealthCheck& c : checks_) SetStatus(c.name, false);
     shut_down_ = true;

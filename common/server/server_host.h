@@ -82,6 +82,12 @@ struct ServerHostOptions {
 // INVALID_ARGUMENT naming `flag` (e.g. "--listen").
 absl::Status CheckListenAddress(std::string_view listen, std::string_view flag);
 
+// The health service name that is SERVING from the moment a server serves
+// until it begins to shut down, whatever its readiness: for liveness and
+// startup probes, so an aggregator waiting for its sources is not
+// restarted for it (readiness uses the overall status, "").
+inline constexpr char kLivenessHealthName[] = "live";
+
 class ServerHost {
  public:
   // Binds and starts serving `services` (not owned; they must outlive the

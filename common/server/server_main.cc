@@ -69,6 +69,13 @@ ABSL_FLAG(int, max_streams, 1000,
 ABSL_FLAG(int, max_call_seconds, 60,
           "longest a unary call may run: the server cancels it then, "
           "whatever deadline the client sent (env NQ57_MAX_CALL_SECONDS)");
+ABSL_FLAG(std::string, backup_dir, "",
+          "directory the StoreAdmin/CreateBackup call writes online backups "
+          "of the store to (its own volume); empty = backups are refused "
+          "(env NQ57_BACKUP_DIR)");
+ABSL_FLAG(int, backups_to_keep, 7,
+          "backups kept in --backup_dir after a new one; older ones are "
+          "deleted (env NQ57_BACKUPS_TO_KEEP)");
 ABSL_FLAG(int, max_streams_per_peer, 100,
           "open streams one caller (its identity, or its address) may hold "
           "(env NQ57_MAX_STREAMS_PER_PEER)");
@@ -99,7 +106,9 @@ std::vector<std::string> ArgsWithEnvironment(int argc, char** argv) {
                                                      "max_write_queue",
                                                      "max_streams",
                                                      "max_streams_per_peer",
-                                                     "max_call_seconds"};
+                                                     "max_call_seconds",
+                                                     "backup_dir",
+                                                     "backups_to_keep"};
   std::vector<std::string> args = {argv[0]};
   for (const char* flag : kFromEnvironment) {
     const std::string env = absl::StrCat("NQ57_", absl::AsciiStrToUpper(flag));
@@ -209,6 +218,11 @@ absl::StatusOr<ServerOptions> ParseServerFlags(int argc, char** argv,
   }
   options.max_call = absl::Seconds(max_call);
   options.max_streams_per_peer = static_cast<size_t>(per_peer);
+  options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  options.backups_to_keep = absl::GetFlag(FLAGS_backups_to_keep);
+  if (options.backups_to_keep < 1 || options.backups_to_keep > 1000) {
+    return absl::InvalidArgumentError("--backups_to_keep: expected 1..1000");
+  }
   options.health_listen = absl::GetFlag(FLAGS_health_listen);
   if (!options.health_listen.empty()) {
     RETURN_IF_ERROR(

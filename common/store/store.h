@@ -336,6 +336,7 @@ class Store {
 
  private:
   friend class Transaction;
+  friend class StoreBackups;  // backs up db_ (store_backups.h)
   struct Pending {
     CommitRequest request;
     CommitCallback done;

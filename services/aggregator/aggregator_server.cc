@@ -69,7 +69,8 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
       AccessGate::Create(
           {.policy_path = options.server.access_policy_path(),
            .services = {v1::AggregatorService::service_full_name(),
-                        changes::v1::ChangeFeed::service_full_name()},
+                        changes::v1::ChangeFeed::service_full_name(),
+                        admin::v1::StoreAdmin::service_full_name()},
            .refresh = absl::Seconds(options.server.tls.refresh_seconds),
            .province = options.server.province,
            .max_streams = options.server.max_streams,
@@ -78,6 +79,9 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
       s.store_.get(), s.core_.get(), s.rebuilder_.get(), s.gate_.get());
   s.feed_ = std::make_unique<ChangeFeedService>(
       &s.store_->change_log(), s.units_->deployment_province(), s.gate_.get());
+  s.admin_ = std::make_unique<StoreAdminService>(
+      s.store_.get(), StoreAdminService::OptionsFor(options.server),
+      s.gate_.get());
   for (const SourceSpec& source : s.engine_->sources()) {
     s.consumers_.push_back(std::make_unique<SourceConsumer>(
         s.engine_.get(), source,
@@ -92,7 +96,8 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
   host_options.health_checks = StoreHealthChecks(*s.store_);
   ASSIGN_OR_RETURN(
       s.host_,
-      ServerHost::Start(host_options, {s.service_.get(), s.feed_.get()},
+      ServerHost::Start(host_options,
+                        {s.service_.get(), s.feed_.get(), s.admin_.get()},
                         {v1::AggregatorService::service_full_name(),
                          changes::v1::ChangeFeed::service_full_name()}));
   s.monitor_ = std::thread([&s] { s.Monitor(); });

@@ -41,6 +41,7 @@
 #include "common/server/change_feed_service.h"
 #include "common/server/metrics.h"
 #include "common/server/server.h"
+#include "common/server/store_admin_service.h"
 #include "common/store/store.h"
 #include "common/units/unit_registry.h"
 #include "services/aggregator/aggregator_core.h"
@@ -100,6 +101,7 @@ class AggregatorServer final : public Server {
   std::unique_ptr<AccessGate> gate_;
   std::unique_ptr<AggregatorService> service_;
   std::unique_ptr<ChangeFeedService> feed_;
+  std::unique_ptr<StoreAdminService> admin_;
   // Built before host_ starts; never changed afterwards.
   std::vector<std::unique_ptr<SourceConsumer>> consumers_;
   absl::Notification stop_;

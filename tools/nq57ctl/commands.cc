@@ -13,8 +13,10 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/base/vietnam_time.h"
+#include "common/store/store_backups.h"
 #include "common/time/proto_time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "nq57/admin/v1/admin.grpc.pb.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
 #include "tools/nq57ctl/dataset_loader.h"
@@ -109,7 +111,9 @@ class Commands {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          absl::ToChronoMilliseconds(timeout));
-    return stub->Check(&context, grpc::health::v1::HealthCheckRequest(), &resp);
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(o_.health_service);
+    return stub->Check(&context, request, &resp);
   }
 
   // Calls `rpc` for every page of `req` (1,000 items a page) and hands each
@@ -128,13 +132,19 @@ class Commands {
     return absl::OkStatus();
   }
 
+  // The services a command over "every service" talks to: the four, or
+  // --target alone.
+  std::vector<std::pair<std::string, std::string>> Services() const {
+    if (!o_.target.empty()) return {{"target", o_.target}};
+    return {{"criteria", o_.endpoints.criteria},
+            {"publicservice", o_.endpoints.publicservice},
+            {"eidentity", o_.endpoints.eidentity},
+            {"aggregator", o_.endpoints.aggregator}};
+  }
+
   std::optional<Failure> Health() {
-    std::vector<std::pair<std::string, std::string>> services = {
-        {"criteria", o_.endpoints.criteria},
-        {"publicservice", o_.endpoints.publicservice},
-        {"eidentity", o_.endpoints.eidentity},
-        {"aggregator", o_.endpoints.aggregator}};
-    if (!o_.target.empty()) services = {{"target", o_.target}};
+    const std::vector<std::pair<std::string, std::string>> services =
+        Services();
     const absl::Time deadline = absl::Now() + absl::Seconds(o_.wait_seconds);
     std::vector<std::string> states(services.size());
     bool all = false;
@@ -418,6 +428,44 @@ class Commands {
     return std::nullopt;
   }
 
+  // An online backup of every service's store, each into its own
+  // --backup_dir; every service is tried, the first failure is the result.
+  std::optional<Failure> Backup() {
+    std::optional<Failure> first;
+    for (const auto& [name, address] : Services()) {
+      auto stub = admin::v1::StoreAdmin::NewStub(o_.endpoints.Channel(address));
+      absl::StatusOr<admin::v1::Backup> made =
+          Call(*stub, &admin::v1::StoreAdmin::Stub::CreateBackup, o_.endpoints,
+               admin::v1::CreateBackupRequest());
+      if (!made.ok()) {
+        out_ << absl::StrFormat("%-14s %-21s failed: %s\n", name, address,
+                                DescribeError(made.status()));
+        if (!first) first = ServerError(made.status());
+        continue;
+      }
+      out_ << absl::StrFormat(
+          "%-14s %-21s backup %d in %s: head %d, %d bytes, log %s\n", name,
+          address, made->backup_id(), made->backup_dir(), made->head_sequence(),
+          made->size_bytes(), made->log_id());
+    }
+    return first;
+  }
+
+  // Offline: restores a backup directory's backup into an empty data
+  // directory (the server is stopped), under a new log identity.
+  std::optional<Failure> Restore(const std::string& backup_dir,
+                                 const std::string& data_dir) {
+    absl::StatusOr<BackupInfo> restored =
+        StoreBackups::Restore(backup_dir, o_.backup_id, data_dir);
+    if (!restored.ok()) return ServerError(restored.status());
+    out_ << "restored backup " << restored->id << " of " << backup_dir
+         << " into " << data_dir << ": change-log head "
+         << restored->restored_head << ", new log identity "
+         << restored->restored_log_id << " (was " << restored->log_id
+         << "; consumers rebuild this source)\n";
+    return std::nullopt;
+  }
+
   std::optional<Failure> Publish() {
     agg::PublishRequest req;
     req.set_request_id(
@@ -497,7 +545,13 @@ std::string Usage() {
          "  publish           freeze the report as a snapshot\n"
          "  snapshots         list published snapshots\n"
          "  diff A B          figures that differ between two snapshots\n"
-         "  health            health of every service [--wait=SECONDS]\n"
+         "  health            health of every service [--wait=SECONDS] "
+         "[--health_service=NAME, e.g. live]\n"
+         "  backup            an online backup of every service's store, "
+         "into each server's --backup_dir\n"
+         "  restore BACKUP_DIR DATA_DIR\n"
+         "                    offline: restore the latest backup (or "
+         "--backup_id) into an empty DATA_DIR, as a new history\n"
          "  (report --wait=SECONDS first waits for the aggregator to catch "
          "up)\n"
          "addresses: --criteria --publicservice --eidentity --aggregator "
@@ -541,6 +595,8 @@ int RunCommand(const std::vector<std::string>& args,
       {"snapshots", 0, [&](Args) { return commands.Snapshots(); }},
       {"diff", 2, [&](Args a) { return commands.Diff(a[1], a[2]); }},
       {"health", 0, [&](Args) { return commands.Health(); }},
+      {"backup", 0, [&](Args) { return commands.Backup(); }},
+      {"restore", 2, [&](Args a) { return commands.Restore(a[1], a[2]); }},
   };
   for (const CommandSpec& spec : specs) {
     if (spec.name != command) continue;

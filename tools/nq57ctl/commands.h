@@ -12,6 +12,8 @@
 //   snapshots        list published snapshots
 //   diff A B         the figures that differ between two snapshots
 //   health           every service's grpc.health.v1 status
+//   backup           an online backup of every service's store
+//   restore B D      offline: a backup of directory B into empty directory D
 //
 // Exit codes: 0 ok, 1 a server error (or bad rows in `load`), 2 a usage
 // error. An error is one line: the gRPC code name and, for
@@ -19,6 +21,7 @@
 #ifndef NQ57_TOOLS_NQ57CTL_COMMANDS_H_
 #define NQ57_TOOLS_NQ57CTL_COMMANDS_H_
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -50,6 +53,10 @@ struct CommandOptions {
   // to catch up.
   double wait_seconds = 0;
   bool progress_bar = false;  // load
+  uint32_t backup_id = 0;     // restore: 0 = the latest
+  // health: the grpc.health.v1 service asked about ("" = the server; "live"
+  // = what liveness probes ask).
+  std::string health_service;
 };
 
 // The usage text printed by `nq57ctl help` and on a usage error.

@@ -33,6 +33,9 @@ ABSL_FLAG(int, count, 0, "watch: stop after N reports (0: never)");
 ABSL_FLAG(double, wait, 0,
           "health: wait up to SECONDS for SERVING; report: for the "
           "aggregator to catch up with its sources");
+ABSL_FLAG(std::string, health_service, "",
+          "health: the service to check (\"\" = the server, live = liveness)");
+ABSL_FLAG(uint32_t, backup_id, 0, "restore: which backup (0: the latest)");
 ABSL_FLAG(std::string, actor, "nq57ctl",
           "on whose behalf the writes are made (recorded beside the verified "
           "identity of the client certificate)");
@@ -76,6 +79,8 @@ int main(int argc, char** argv) {
   options.request_id = absl::GetFlag(FLAGS_request_id);
   options.count = absl::GetFlag(FLAGS_count);
   options.wait_seconds = absl::GetFlag(FLAGS_wait);
+  options.backup_id = absl::GetFlag(FLAGS_backup_id);
+  options.health_service = absl::GetFlag(FLAGS_health_service);
   options.progress_bar = isatty(STDOUT_FILENO) != 0;
   std::vector<std::string> args(rest.begin() + 1, rest.end());
   return nq57::ctl::RunCommand(args, options, std::cout, std::cerr);

@@ -1,0 +1,195 @@
+#include "common/store/store_backups.h"
+
+#include <filesystem>
+#include <memory>
+#include <system_error>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/base/log.h"
+#include "common/base/status_macros.h"
+#include "common/store/store_errors.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/utilities/backup_engine.h"
+
+namespace nq57 {
+namespace {
+
+// What a backup records of its store, in BackupEngine's app metadata:
+// "log_id=<32 hex> head=<sequence>".
+std::string Metadata(const std::string& log_id, uint64_t head) {
+  return absl::StrCat("log_id=", log_id, " head=", head);
+}
+
+BackupInfo InfoOf(const rocksdb::BackupInfo& b) {
+  BackupInfo out;
+  out.id = b.backup_id;
+  out.time = absl::FromUnixSeconds(b.timestamp);
+  out.size_bytes = b.size;
+  for (absl::string_view field : absl::StrSplit(b.app_metadata, ' ')) {
+    if (absl::ConsumePrefix(&field, "log_id=")) {
+      out.log_id = std::string(field);
+    } else if (absl::ConsumePrefix(&field, "head=")) {
+      if (!absl::SimpleAtoi(field, &out.head_sequence)) out.head_sequence = 0;
+    }
+  }
+  return out;
+}
+
+rocksdb::BackupEngineOptions EngineOptions(const std::string& dir) {
+  rocksdb::BackupEngineOptions options(dir);
+  // Every file's checksum is kept in the backup's meta file and checked on
+  // restore; fsync the backup like the store (a backup that a crash can
+  // half-write is not a backup).
+  options.sync = true;
+  options.share_table_files = true;
+  options.max_background_operations = 1;
+  return options;
+}
+
+template <typename Engine>
+absl::StatusOr<std::unique_ptr<Engine>> OpenEngine(const std::string& dir) {
+  Engine* engine = nullptr;
+  const rocksdb::IOStatus opened =
+      Engine::Open(EngineOptions(dir), rocksdb::Env::Default(), &engine);
+  RETURN_IF_ERROR(
+      FromRocks(opened, absl::StrCat("open backup directory ", dir)));
+  return std::unique_ptr<Engine>(engine);
+}
+
+}  // namespace
+
+absl::StatusOr<BackupInfo> StoreBackups::Create(Store& store,
+                                                const BackupOptions& options) {
+  if (options.dir.empty()) {
+    return absl::FailedPreconditionError(
+        "no backup directory: start the server with --backup_dir");
+  }
+  if (options.keep < 1) {
+    return absl::InvalidArgumentError("keep: at least 1 backup");
+  }
+  if (store.read_only()) {
+    return absl::FailedPreconditionError(
+        "the store is read-only (its disk was full at start): restart it "
+        "once there is space, then back it up");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot create backup directory ", options.dir, ": ", ec.message()));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngine> engine,
+                   OpenEngine<rocksdb::BackupEngine>(options.dir));
+  // Everything committed before this point is in the backup.
+  const uint64_t head = store.change_log().head();
+  rocksdb::CreateBackupOptions create;
+  create.flush_before_backup = true;
+  create.decrease_background_thread_cpu_priority = true;
+  create.background_thread_cpu_priority = rocksdb::CpuPriority::kLow;
+  rocksdb::BackupID id = 0;
+  const rocksdb::IOStatus created = engine->CreateNewBackupWithMetadata(
+      create, store.db_.get(), Metadata(store.log_id(), head), &id);
+  if (!created.ok()) {
+    // A half-written backup takes space and is never listed; drop it now.
+    engine->GarbageCollect().PermitUncheckedError();
+    return FromRocks(created, absl::StrCat("back up to ", options.dir));
+  }
+  RETURN_IF_ERROR(
+      FromRocks(engine->PurgeOldBackups(static_cast<uint32_t>(options.keep)),
+                absl::StrCat("purge old backups in ", options.dir)));
+  rocksdb::BackupInfo info;
+  RETURN_IF_ERROR(FromRocks(engine->GetBackupInfo(id, &info),
+                            absl::StrCat("read backup ", id)));
+  BackupInfo out = InfoOf(info);
+  LogInfo("store backed up", {{"backup_dir", options.dir},
+                              {"backup_id", static_cast<uint64_t>(id)},
+                              {"head", head},
+                              {"bytes", out.size_bytes}});
+  return out;
+}
+
+absl::StatusOr<std::vector<BackupInfo>> StoreBackups::List(
+    const std::string& dir) {
+  if (!std::filesystem::exists(dir)) {
+    return absl::NotFoundError(absl::StrCat("no backup directory ", dir));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
+                   OpenEngine<rocksdb::BackupEngineReadOnly>(dir));
+  std::vector<rocksdb::BackupInfo> infos;
+  engine->GetBackupInfo(&infos);
+  std::vector<BackupInfo> out;
+  for (const rocksdb::BackupInfo& b : infos) out.push_back(InfoOf(b));
+  return out;
+}
+
+absl::StatusOr<BackupInfo> StoreBackups::Restore(const std::string& dir,
+                                                 uint32_t id,
+                                                 const std::string& data_dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(data_dir, ec) &&
+      !std::filesystem::is_empty(data_dir, ec)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("restore needs an empty data directory, and ", data_dir,
+                     " is not empty: move it aside (or delete it) first"));
+  }
+  ASSIGN_OR_RETURN(std::vector<BackupInfo> backups, List(dir));
+  if (backups.empty()) {
+    return absl::NotFoundError(absl::StrCat("no backup in ", dir));
+  }
+  BackupInfo chosen = backups.back();
+  if (id != 0) {
+    bool found = false;
+    for (const BackupInfo& b : backups) {
+      if (b.id == id) {
+        chosen = b;
+        found = true;
+      }
+    }
+    if (!found) {
+      return absl::NotFoundError(absl::StrCat("no backup ", id, " in ", dir,
+                                              " (latest is ", backups.back().id,
+                                              ")"));
+    }
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
+                   OpenEngine<rocksdb::BackupEngineReadOnly>(dir));
+  const rocksdb::IOStatus verified =
+      engine->VerifyBackup(chosen.id, /*verify_with_checksum=*/true);
+  if (!verified.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("backup ", chosen.id, " in ", dir,
+                     " is damaged: ", verified.ToString()));
+  }
+  const rocksdb::IOStatus restored = engine->RestoreDBFromBackup(
+      rocksdb::RestoreOptions(), chosen.id, data_dir, data_dir);
+  if (!restored.ok()) {
+    std::filesystem::remove_all(data_dir, ec);
+    return FromRocks(restored, absl::StrCat("restore backup ", chosen.id,
+                                            " into ", data_dir));
+  }
+  // A new history for consumers (see the header).
+  ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+                   Store::Open(data_dir, {.new_log_identity = true}));
+  chosen.restored_log_id = store->log_id();
+  chosen.restored_head = store->change_log().head();
+  store->Close();
+  if (chosen.restored_head < chosen.head_sequence) {
+    return absl::DataLossError(
+        absl::StrCat("backup ", chosen.id, " restored to change-log head ",
+                     chosen.restored_head, " but it was taken at head ",
+                     chosen.head_sequence));
+  }
+  LogInfo("store restored", {{"backup_dir", dir},
+                             {"backup_id", static_cast<uint64_t>(chosen.id)},
+                             {"data_dir", data_dir},
+                             {"head", chosen.restored_head},
+                             {"log_id", chosen.restored_log_id}});
+  return chosen;
+}
+
+}  // namespace nq57
