@@ -9,13 +9,13 @@ PACKAGES := cmake g++ make pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
   libabsl-dev librocksdb-dev libssl-dev libgtest-dev libgmock-dev \
   libbenchmark-dev grpc-proto golang-github-gogo-googleapis-dev prometheus-cpp-dev \
-  clang-format
+  clang-format umoci
 
 # What `make fuzz`, `make asan` and `make tsan` add: clang 14 and its
 # sanitizer and libFuzzer runtimes.
 CLANG_PACKAGES := clang-14 libclang-rt-14-dev
 
-.PHONY: deps deps-clang configure build test run demo bench crash fuzz asan tsan fmt clean
+.PHONY: deps deps-node deps-node-debian deps-clang configure build image test run demo bench crash fuzz asan tsan fmt clean
 
 # $(call install,<packages>): installs the missing ones (as root), or says
 # which are missing and how to get them.
@@ -33,8 +33,28 @@ define install
 	fi
 endef
 
-deps:
+deps: deps-node
 	$(call install,$(PACKAGES))
+
+# The Kubernetes manifest checks (tests/deploy/) run on Node.js with npm
+# packages pinned by tests/deploy/package-lock.json; Debian's nodejs + npm
+# when no node is installed. kubectl (for `kubectl kustomize`) is not a
+# Debian package: the checks fail without it, and this says how to get it.
+deps-node:
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  $(MAKE) --no-print-directory deps-node-debian; fi
+	@if [ ! -f tests/deploy/node_modules/.package-lock.json ] || \
+	    ! cmp -s tests/deploy/package-lock.json tests/deploy/node_modules/.nq57-lock; then \
+	  echo "deps: npm ci (tests/deploy)"; \
+	  npm ci --prefix tests/deploy --no-audit --no-fund --loglevel=error && \
+	  cp tests/deploy/package-lock.json tests/deploy/node_modules/.nq57-lock; fi
+	@command -v kubectl >/dev/null || echo "deps: kubectl is missing: the \
+	Kubernetes manifest tests need it (kubectl kustomize); install kubectl \
+	1.27 or newer from https://kubernetes.io/docs/tasks/tools/ (it is not a \
+	Debian package)"
+
+deps-node-debian:
+	$(call install,nodejs npm)
 
 deps-clang: deps
 	$(call install,$(CLANG_PACKAGES))
@@ -47,7 +67,12 @@ configure: $(BUILD)/CMakeCache.txt
 build: deps configure
 	cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory
 
-test: build
+# The OCI image of this build (tools/image/build-image.sh says what is in
+# it): $(BUILD)/nq57-image.tar.
+image: build
+	tools/image/build-image.sh $(BUILD)
+
+test: image
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
 
 run: build
