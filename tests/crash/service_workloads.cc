@@ -259,22 +259,12 @@ class Aggregator : public CrashWorkload {
       return absl::InternalError("the criteria source took no writes");
     }
     // The source's real head: the aggregator's view of it may be older.
-    uint64_t source_head = 0;
-    {
-      auto feed = changes::v1::ChangeFeed::NewStub(source_channel_);
-      grpc::ClientContext context;
-      SetDeadline(context);
-      changes::v1::SubscribeRequest request;
-      request.set_max_batch_records(1);
-      auto reader = feed->Subscribe(&context, request);
-      changes::v1::ChangeBatch batch;
-      if (!reader->Read(&batch)) {
-        return absl::UnavailableError("cannot read the source's feed");
-      }
-      source_head = batch.head_sequence();
-      context.TryCancel();
-      (void)reader->Finish();
+    const testing::FeedPosition source_feed =
+        testing::FeedPositionOf(source_channel_);
+    if (source_feed.log_id.empty()) {
+      return absl::UnavailableError("cannot read the source's feed");
     }
+    const uint64_t source_head = source_feed.head;
     auto stub = aggregator::v1::AggregatorService::NewStub(channel);
     aggregator::v1::Report report;
     const absl::Time deadline = absl::Now() + absl::Seconds(60);

@@ -37,12 +37,12 @@ function stripComments(text) {
   return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
 }
 
-// Index of the character closing the bracket at `open`.
-function matching(text, open) {
-  const pairs = { "{": "}", "<": ">", "(": ")", "[": "]" };
-  const stack = [];
+// Calls visit(c, i) for each character of `text` from `from` that is
+// outside quotes, with "=>" arrows skipped; stops early when visit returns
+// a value other than undefined, and returns it.
+function scanCode(text, from, visit) {
   let quote = null;
-  for (let i = open; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const c = text[i];
     if (quote) {
       if (c === "\\") i++;
@@ -50,37 +50,44 @@ function matching(text, open) {
       continue;
     }
     if (c === '"' || c === "'") quote = c;
-    else if (pairs[c]) stack.push(pairs[c]);
-    else if (c === "}" || c === ">" || c === ")" || c === "]") {
-      if (c === ">" && text[i - 1] === "=") continue; // "=>"
+    else if (c === ">" && text[i - 1] === "=") continue; // "=>"
+    else {
+      const r = visit(c, i);
+      if (r !== undefined) return r;
+    }
+  }
+  return undefined;
+}
+
+// Index of the character closing the bracket at `open`.
+function matching(text, open) {
+  const pairs = { "{": "}", "<": ">", "(": ")", "[": "]" };
+  const stack = [];
+  const r = scanCode(text, open, (c, i) => {
+    if (pairs[c]) stack.push(pairs[c]);
+    else if ("}>)]".includes(c)) {
       if (stack.pop() !== c) return -1;
       if (stack.length === 0) return i;
     }
-  }
-  return -1;
+    return undefined;
+  });
+  return r ?? -1;
 }
 
 // Splits `text` at `sep` characters that are outside brackets and quotes.
 function splitTop(text, seps) {
   const parts = [];
   let depth = 0;
-  let quote = null;
   let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === "\\") i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    else if ("{<([".includes(c)) depth++;
-    else if ("}>)]".includes(c) && !(c === ">" && text[i - 1] === "=")) depth--;
+  scanCode(text, 0, (c, i) => {
+    if ("{<([".includes(c)) depth++;
+    else if ("}>)]".includes(c)) depth--;
     else if (depth === 0 && seps.includes(c)) {
       parts.push(text.slice(start, i));
       start = i + 1;
     }
-  }
+    return undefined;
+  });
   parts.push(text.slice(start));
   return parts.map((s) => s.trim()).filter((s) => s.length > 0);
 }

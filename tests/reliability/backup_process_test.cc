@@ -17,6 +17,7 @@
 #include "nq57/changes/v1/changes.grpc.pb.h"
 #include "nq57/criteria/v1/criteria.grpc.pb.h"
 #include "tests/support/criterion_request.h"
+#include "tests/support/grpc_probes.h"
 #include "tests/support/process_fixture.h"
 #include "tests/support/test_paths.h"
 
@@ -42,22 +43,6 @@ class BackupProcessTest : public nq57::testing::ServerProcessTest {
     criteria::v1::Criterion got;
     grpc::ClientContext ctx;
     return stub.GetCriterion(&ctx, get, &got).error_code();
-  }
-  // The head and log identity the server's change feed announces.
-  static std::pair<uint64_t, std::string> FeedPosition(
-      const std::shared_ptr<grpc::Channel>& channel) {
-    auto feed = changes::v1::ChangeFeed::NewStub(channel);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::seconds(10));
-    changes::v1::SubscribeRequest request;
-    request.set_max_batch_records(1);
-    auto reader = feed->Subscribe(&ctx, request);
-    changes::v1::ChangeBatch batch;
-    if (!reader->Read(&batch)) return {0, ""};
-    ctx.TryCancel();
-    (void)reader->Finish();
-    return {batch.head_sequence(), batch.log_id()};
   }
   // Waits until the aggregator's report says its criteria source is caught
   // up with `log_id` at `head`; the last freshness seen otherwise.
@@ -104,8 +89,9 @@ TEST_F(BackupProcessTest, RestoredStoreIsTheBackupsStateUnderANewHistory) {
                    .extra = {absl::StrCat("--source=criteria@", address),
                              "--drain_seconds=1"}});
   ASSERT_NE(aggregator, nullptr);
-  const auto [head_at_backup, original_log] = FeedPosition(ChannelTo(*source));
-  ASSERT_EQ(head_at_backup, 30u);
+  const std::string original_log =
+      nq57::testing::FeedPositionOf(ChannelTo(*source)).log_id;
+  ASSERT_EQ(nq57::testing::FeedPositionOf(ChannelTo(*source)).head, 30u);
   ASSERT_TRUE(AggregatorFollows(ChannelTo(*aggregator), 30, original_log));
 
   // The backup, through the CLI operators and the CronJob use.
@@ -149,8 +135,10 @@ TEST_F(BackupProcessTest, RestoredStoreIsTheBackupsStateUnderANewHistory) {
   for (int i = 30; i < 40; ++i) {
     EXPECT_EQ(Get(*criteria, i), grpc::NOT_FOUND) << i;
   }
-  const auto [head, restored_log] = FeedPosition(ChannelTo(*source));
-  EXPECT_EQ(head, 30u);
+  const nq57::testing::FeedPosition restored_position =
+      nq57::testing::FeedPositionOf(ChannelTo(*source));
+  const std::string restored_log = restored_position.log_id;
+  EXPECT_EQ(restored_position.head, 30u);
   EXPECT_NE(restored_log, original_log);
   // Written again after the restore, so the restored head passes what the
   // aggregator had consumed (40): only the log identity tells the

@@ -1,5 +1,8 @@
 #include "tests/support/grpc_probes.h"
 
+#include <chrono>
+
+#include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
@@ -44,6 +47,24 @@ std::vector<changes::v1::ChangeRecord> ReadChanges(
   }
   context.TryCancel();
   return records;
+}
+
+FeedPosition FeedPositionOf(const std::shared_ptr<grpc::Channel>& channel) {
+  auto feed = changes::v1::ChangeFeed::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  changes::v1::SubscribeRequest request;
+  request.set_max_batch_records(1);
+  auto reader = feed->Subscribe(&context, request);
+  changes::v1::ChangeBatch batch;
+  FeedPosition out;
+  if (reader->Read(&batch)) {
+    out = {.head = batch.head_sequence(), .log_id = batch.log_id()};
+  }
+  context.TryCancel();
+  (void)reader->Finish();
+  return out;
 }
 
 }  // namespace nq57::testing

@@ -39,6 +39,14 @@ grpc::health::v1::HealthCheckResponse::ServingStatus HealthOf(
 std::vector<changes::v1::ChangeRecord> ReadChanges(
     const std::shared_ptr<grpc::Channel>& channel, uint64_t from, size_t count);
 
+// The head sequence and the log identity the server's change feed announces
+// in its first batch (head 0 and no identity if no batch came in 10 s).
+struct FeedPosition {
+  uint64_t head = 0;
+  std::string log_id;
+};
+FeedPosition FeedPositionOf(const std::shared_ptr<grpc::Channel>& channel);
+
 }  // namespace nq57::testing
 
 #endif  // NQ57_TESTS_SUPPORT_GRPC_PROBES_H_
