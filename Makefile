@@ -9,7 +9,7 @@ PACKAGES := cmake g++ make pkg-config ccache \
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
   libabsl-dev librocksdb-dev libssl-dev libgtest-dev libgmock-dev \
   libbenchmark-dev grpc-proto golang-github-gogo-googleapis-dev prometheus-cpp-dev \
-  clang-format umoci
+  clang-format umoci iproute2 openssl
 
 # What `make fuzz`, `make asan` and `make tsan` add: clang 14 and its
 # sanitizer and libFuzzer runtimes.
