@@ -165,25 +165,46 @@ absl::StatusOr<BackupInfo> StoreBackups::Restore(const std::string& dir,
         absl::StrCat("backup ", chosen.id, " in ", dir,
                      " is damaged: ", verified.ToString()));
   }
-  const rocksdb::IOStatus restored = engine->RestoreDBFromBackup(
-      rocksdb::RestoreOptions(), chosen.id, data_dir, data_dir);
-  if (!restored.ok()) {
-    std::filesystem::remove_all(data_dir, ec);
-    return FromRocks(restored, absl::StrCat("restore backup ", chosen.id,
-                                            " into ", data_dir));
-  }
-  // A new history for consumers (see the header).
-  ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
-                   Store::Open(data_dir, {.new_log_identity = true}));
-  chosen.restored_log_id = store->log_id();
-  chosen.restored_head = store->change_log().head();
-  store->Close();
-  if (chosen.restored_head < chosen.head_sequence) {
-    return absl::DataLossError(
-        absl::StrCat("backup ", chosen.id, " restored to change-log head ",
-                     chosen.restored_head, " but it was taken at head ",
-                     chosen.head_sequence));
-  }
+  // Restored beside the target and only moved into it once it has its new
+  // identity: a restore that fails or is killed half way never leaves a
+  // store under the old identity where a server would open it.
+  std::string target = data_dir;
+  while (target.size() > 1 && target.back() == '/') target.pop_back();
+  const std::string partial = target + ".partial-restore";
+  std::filesystem::remove_all(partial, ec);
+  absl::Status made = [&]() -> absl::Status {
+    RETURN_IF_ERROR(FromRocks(
+        engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), chosen.id,
+                                    partial, partial),
+        absl::StrCat("restore backup ", chosen.id, " into ", partial)));
+    // A new history for consumers (see the header).
+    ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+                     Store::Open(partial, {.new_log_identity = true}));
+    chosen.restored_log_id = store->log_id();
+    chosen.restored_head = store->change_log().head();
+    store->Close();
+    if (chosen.restored_head < chosen.head_sequence) {
+      return absl::DataLossError(
+          absl::StrCat("backup ", chosen.id, " restored to change-log head ",
+                       chosen.restored_head, " but it was taken at head ",
+                       chosen.head_sequence));
+    }
+    // Into the (empty or missing) target, entry by entry, so an empty
+    // mount point can be the target.
+    std::filesystem::create_directories(data_dir, ec);
+    for (const auto& entry : std::filesystem::directory_iterator(partial)) {
+      std::filesystem::rename(
+          entry.path(),
+          std::filesystem::path(data_dir) / entry.path().filename(), ec);
+      if (ec) {
+        return absl::UnavailableError(absl::StrCat(
+            "move the restored store into ", data_dir, ": ", ec.message()));
+      }
+    }
+    return absl::OkStatus();
+  }();
+  std::filesystem::remove_all(partial, ec);
+  if (!made.ok()) return made;
   LogInfo("store restored", {{"backup_dir", dir},
                              {"backup_id", static_cast<uint64_t>(chosen.id)},
                              {"data_dir", data_dir},

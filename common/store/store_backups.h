@@ -70,9 +70,11 @@ class StoreBackups {
   // Verifies backup `id` of `dir` (0: the latest) and restores it into
   // `data_dir`, which must be empty or missing (FAILED_PRECONDITION
   // otherwise: a restore never mixes with live files), then opens it once
-  // to give it a new log identity. NOT_FOUND for an unknown id; DATA_LOSS
-  // if a file of the backup fails its checksum (nothing usable is left in
-  // `data_dir` then).
+  // to give it a new log identity; the restore is made in
+  // `<data_dir>.partial-restore` and moved into `data_dir` only then, so a
+  // failed or killed restore never leaves a store with the old identity
+  // in `data_dir`. NOT_FOUND for an unknown id; DATA_LOSS if a file of the
+  // backup fails its checksum (nothing is written to `data_dir` then).
   static absl::StatusOr<BackupInfo> Restore(const std::string& dir, uint32_t id,
                                             const std::string& data_dir);
 };

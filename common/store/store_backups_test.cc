@@ -88,6 +88,7 @@ TEST_F(StoreBackupsTest, BackupWhileWritingRestoresAConsistentNewHistory) {
   // A new history: a consumer that saw the original log must not continue.
   EXPECT_NE(restored->restored_log_id, store_->log_id());
   EXPECT_EQ(CheckConsistent(Path("restored")), restored->restored_head);
+  EXPECT_FALSE(std::filesystem::exists(Path("restored.partial-restore")));
 
   // The idempotency record came along: a retry of req-a replays.
   store_.reset();
