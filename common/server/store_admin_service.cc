@@ -45,6 +45,7 @@ absl::StatusOr<admin::v1::ListBackupsResponse> StoreAdminService::List() const {
         "no backup directory: start the server with --backup_dir");
   }
   admin::v1::ListBackupsResponse out;
+  absl::MutexLock lock(&running_);
   absl::StatusOr<std::vector<BackupInfo>> listed =
       StoreBackups::List(options_.backup_dir);
   // No directory yet: no backup was ever taken.

@@ -63,7 +63,9 @@ class StoreAdminService final : public admin::v1::StoreAdmin::CallbackService {
   Store* const store_;
   const Options options_;
   const AccessGate* const gate_;
-  absl::Mutex running_;  // held while a backup is taken
+  // Held while a backup is taken, and while one is listed (BackupEngine
+  // must not be opened while another one purges).
+  mutable absl::Mutex running_;
 };
 
 }  // namespace nq57

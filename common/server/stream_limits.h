@@ -8,9 +8,10 @@
 // Acquire answers RESOURCE_EXHAUSTED (with a retry delay) and the stream is
 // refused before it starts. The lease is returned when the stream ends.
 //
-// Thread-safe. A lease may outlive its StreamLimits: the counts are shared
-// by both, because a stream's reactor is destroyed on a gRPC thread that
-// only gRPC's internals order after the server (and its limits) went.
+// Thread-safe. The counts are shared by the limits and their leases, so
+// releasing a lease never touches memory the StreamLimits owns: a stream's
+// reactor is destroyed on a gRPC thread, ordered after the server's
+// destruction only by gRPC's internals, which TSan cannot see.
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<StreamLimits::Lease> lease,
 //                    limits.Acquire("spiffe://nq57/aggregator"));

@@ -144,6 +144,14 @@ Snapshot::~Snapshot() { db_->ReleaseSnapshot(snapshot_); }
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     const std::string& path, const StoreOptions& options) {
   std::error_code ec;
+  if (!options.finishing_restore &&
+      std::filesystem::exists(RestoringMarkerOf(path), ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store ", path, " is a restore that did not finish (it holds ",
+        kRestoringMarker,
+        "): empty the directory and run nq57ctl restore "
+        "again"));
+  }
   std::filesystem::create_directories(path, ec);
   if (ec) {
     return absl::UnavailableError(absl::StrCat("cannot create data directory ",
@@ -260,9 +268,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   }
   if (meta == nullptr) {
     CloseDb(db, handles);
-    return absl::UnavailableError(absl::StrCat(
-        "store ", path, " is read-only (the disk is full) and predates its "
-        "identity record; free space and restart"));
+    return absl::UnavailableError(
+        absl::StrCat("store ", path,
+                     " is read-only (the disk is full) and predates its "
+                     "identity record; free space and restart"));
   }
   std::string log_id;
   rocksdb::Status got =

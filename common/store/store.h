@@ -96,6 +96,17 @@ class WriteBatchWithIndex;
 
 namespace nq57 {
 
+// A file a restore writes beside the data directory (`<path>` + this; beside,
+// because RocksDB's restore empties the directory itself) before anything
+// else, and removes only when the restored store has its new log
+// identity: while it exists the directory is a restore that did not
+// finish, and Open refuses it (FAILED_PRECONDITION).
+inline constexpr char kRestoringMarker[] = ".nq57-restoring";
+inline std::string RestoringMarkerOf(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path + kRestoringMarker;
+}
+
 struct StoreOptions {
   // The service's own column families; the store adds its internal ones
   // (change log, history index, idempotency records).
@@ -112,6 +123,10 @@ struct StoreOptions {
   // replays (up to the first damaged record) under a new log identity.
   // The operator's explicit acceptance of a loss; without it Open refuses.
   bool accept_data_loss = false;
+  // Open a store that StoreBackups::Restore is finishing (it holds the
+  // restore marker, kRestoringMarker); everyone else is refused such a
+  // store, which may hold a backup's files under the old log identity.
+  bool finishing_restore = false;
   // Verify every SST file's block checksums at open, so a damaged file
   // stops the start instead of failing some read later.
   bool verify_on_open = true;

@@ -1,5 +1,8 @@
 #include "common/store/store_backups.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <memory>
 #include <system_error>
@@ -40,6 +43,23 @@ BackupInfo InfoOf(const rocksdb::BackupInfo& b) {
   return out;
 }
 
+// Creates `path` (empty) and syncs it and its directory.
+absl::Status WriteSynced(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  ::close(fd);
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return absl::OkStatus();
+}
+
 rocksdb::BackupEngineOptions EngineOptions(const std::string& dir) {
   rocksdb::BackupEngineOptions options(dir);
   // Every file's checksum is kept in the backup's meta file and checked on
@@ -77,6 +97,11 @@ absl::StatusOr<BackupInfo> StoreBackups::Create(Store& store,
         "the store is read-only (its disk was full at start): restart it "
         "once there is space, then back it up");
   }
+  if (const absl::Status writes = store.health().writes; !writes.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the store refuses writes, and a backup needs a flush: ",
+                     writes.message()));
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
   if (ec) {
@@ -99,9 +124,15 @@ absl::StatusOr<BackupInfo> StoreBackups::Create(Store& store,
     engine->GarbageCollect().PermitUncheckedError();
     return FromRocks(created, absl::StrCat("back up to ", options.dir));
   }
-  RETURN_IF_ERROR(
-      FromRocks(engine->PurgeOldBackups(static_cast<uint32_t>(options.keep)),
-                absl::StrCat("purge old backups in ", options.dir)));
+  // The backup is made: failing to drop old ones is said, not an error (a
+  // retry would only make another backup).
+  if (const absl::Status purged = FromRocks(
+          engine->PurgeOldBackups(static_cast<uint32_t>(options.keep)),
+          "purge old backups");
+      !purged.ok()) {
+    LogWarning("old backups not purged",
+               {{"backup_dir", options.dir}, {"error", purged.ToString()}});
+  }
   rocksdb::BackupInfo info;
   RETURN_IF_ERROR(FromRocks(engine->GetBackupInfo(id, &info),
                             absl::StrCat("read backup ", id)));
@@ -115,7 +146,8 @@ absl::StatusOr<BackupInfo> StoreBackups::Create(Store& store,
 
 absl::StatusOr<std::vector<BackupInfo>> StoreBackups::List(
     const std::string& dir) {
-  if (!std::filesystem::exists(dir)) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) {
     return absl::NotFoundError(absl::StrCat("no backup directory ", dir));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
@@ -165,46 +197,50 @@ absl::StatusOr<BackupInfo> StoreBackups::Restore(const std::string& dir,
         absl::StrCat("backup ", chosen.id, " in ", dir,
                      " is damaged: ", verified.ToString()));
   }
-  // Restored beside the target and only moved into it once it has its new
-  // identity: a restore that fails or is killed half way never leaves a
-  // store under the old identity where a server would open it.
-  std::string target = data_dir;
-  while (target.size() > 1 && target.back() == '/') target.pop_back();
-  const std::string partial = target + ".partial-restore";
-  std::filesystem::remove_all(partial, ec);
-  absl::Status made = [&]() -> absl::Status {
-    RETURN_IF_ERROR(FromRocks(
-        engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), chosen.id,
-                                    partial, partial),
-        absl::StrCat("restore backup ", chosen.id, " into ", partial)));
+  // The marker goes in first and comes out last: a restore that fails or
+  // is killed half way leaves a directory no server opens, never a store
+  // under the old identity (store.h, RestoringMarkerOf).
+  const std::filesystem::path marker = RestoringMarkerOf(data_dir);
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create ", data_dir, ": ", ec.message()));
+  }
+  RETURN_IF_ERROR(WriteSynced(marker.string()));
+  RETURN_IF_ERROR(FromRocks(
+      engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), chosen.id,
+                                  data_dir, data_dir),
+      absl::StrCat("restore backup ", chosen.id, " into ", data_dir)));
+  if (!std::filesystem::exists(marker, ec)) {
+    return absl::InternalError(
+        absl::StrCat("the restore removed its marker ", marker.string()));
+  }
+  {
     // A new history for consumers (see the header).
     ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
-                     Store::Open(partial, {.new_log_identity = true}));
+                     Store::Open(data_dir, {.new_log_identity = true,
+                                            .finishing_restore = true}));
+    if (store->read_only()) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "restored into ", data_dir,
+          " but its disk is full, so it has no "
+          "new log identity yet: free space, empty it and restore again"));
+    }
     chosen.restored_log_id = store->log_id();
     chosen.restored_head = store->change_log().head();
     store->Close();
-    if (chosen.restored_head < chosen.head_sequence) {
-      return absl::DataLossError(
-          absl::StrCat("backup ", chosen.id, " restored to change-log head ",
-                       chosen.restored_head, " but it was taken at head ",
-                       chosen.head_sequence));
-    }
-    // Into the (empty or missing) target, entry by entry, so an empty
-    // mount point can be the target.
-    std::filesystem::create_directories(data_dir, ec);
-    for (const auto& entry : std::filesystem::directory_iterator(partial)) {
-      std::filesystem::rename(
-          entry.path(),
-          std::filesystem::path(data_dir) / entry.path().filename(), ec);
-      if (ec) {
-        return absl::UnavailableError(absl::StrCat(
-            "move the restored store into ", data_dir, ": ", ec.message()));
-      }
-    }
-    return absl::OkStatus();
-  }();
-  std::filesystem::remove_all(partial, ec);
-  if (!made.ok()) return made;
+  }
+  if (chosen.restored_head < chosen.head_sequence) {
+    return absl::DataLossError(
+        absl::StrCat("backup ", chosen.id, " restored to change-log head ",
+                     chosen.restored_head, " but it was taken at head ",
+                     chosen.head_sequence));
+  }
+  std::filesystem::remove(marker, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("remove ", marker.string(), ": ", ec.message()));
+  }
   LogInfo("store restored", {{"backup_dir", dir},
                              {"backup_id", static_cast<uint64_t>(chosen.id)},
                              {"data_dir", data_dir},

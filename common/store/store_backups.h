@@ -62,7 +62,8 @@ class StoreBackups {
  public:
   // Backs `store` up into options.dir. FAILED_PRECONDITION while the store
   // is read-only or refuses writes (a flush is needed); RESOURCE_EXHAUSTED
-  // if the backup volume is full (the partial backup is removed).
+  // if the backup volume is full (the partial backup is removed). Failing to
+  // purge old backups afterwards is logged, not an error.
   static absl::StatusOr<BackupInfo> Create(Store& store,
                                            const BackupOptions& options);
   // The backups in `dir`, oldest first.
@@ -70,11 +71,12 @@ class StoreBackups {
   // Verifies backup `id` of `dir` (0: the latest) and restores it into
   // `data_dir`, which must be empty or missing (FAILED_PRECONDITION
   // otherwise: a restore never mixes with live files), then opens it once
-  // to give it a new log identity; the restore is made in
-  // `<data_dir>.partial-restore` and moved into `data_dir` only then, so a
-  // failed or killed restore never leaves a store with the old identity
-  // in `data_dir`. NOT_FOUND for an unknown id; DATA_LOSS if a file of the
-  // backup fails its checksum (nothing is written to `data_dir` then).
+  // to give it a new log identity. Until that is done the marker
+  // RestoringMarkerOf(data_dir) (store.h) exists beside it, so a failed or
+  // killed restore leaves a directory every server refuses, never a store
+  // with the old identity.
+  // NOT_FOUND for an unknown id; DATA_LOSS if a file of the backup fails
+  // its checksum (nothing is written to `data_dir` then).
   static absl::StatusOr<BackupInfo> Restore(const std::string& dir, uint32_t id,
                                             const std::string& data_dir);
 };

@@ -88,7 +88,7 @@ TEST_F(StoreBackupsTest, BackupWhileWritingRestoresAConsistentNewHistory) {
   // A new history: a consumer that saw the original log must not continue.
   EXPECT_NE(restored->restored_log_id, store_->log_id());
   EXPECT_EQ(CheckConsistent(Path("restored")), restored->restored_head);
-  EXPECT_FALSE(std::filesystem::exists(Path("restored.partial-restore")));
+  EXPECT_FALSE(std::filesystem::exists(RestoringMarkerOf(Path("restored"))));
 
   // The idempotency record came along: a retry of req-a replays.
   store_.reset();
@@ -166,6 +166,16 @@ TEST_F(StoreBackupsTest, ADamagedBackupIsDataLossAndLeavesNothing) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
   EXPECT_FALSE(std::filesystem::exists(Path("from-damaged")) &&
                !std::filesystem::is_empty(Path("from-damaged")));
+}
+
+// A restore killed half way leaves its marker: no server opens the
+// directory (it may hold the backup's files under the old identity).
+TEST_F(StoreBackupsTest, AnUnfinishedRestoreIsRefusedByEveryOpen) {
+  std::filesystem::create_directories(Path("half"));
+  std::ofstream(RestoringMarkerOf(Path("half")));
+  auto opened = Store::Open(Path("half"), {.column_families = {"items"}});
+  EXPECT_EQ(opened.status().code(), absl::StatusCode::kFailedPrecondition)
+      << opened.status();
 }
 
 TEST_F(StoreBackupsTest, NoBackupDirectoryIsAPrecondition) {
