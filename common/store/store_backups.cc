@@ -144,19 +144,33 @@ absl::StatusOr<BackupInfo> StoreBackups::Create(Store& store,
   return out;
 }
 
-absl::StatusOr<std::vector<BackupInfo>> StoreBackups::List(
+namespace {
+
+// The read-only engine of an existing backup directory (NOT_FOUND if none).
+absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenExisting(
     const std::string& dir) {
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) {
     return absl::NotFoundError(absl::StrCat("no backup directory ", dir));
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
-                   OpenEngine<rocksdb::BackupEngineReadOnly>(dir));
+  return OpenEngine<rocksdb::BackupEngineReadOnly>(dir);
+}
+
+std::vector<BackupInfo> Backups(rocksdb::BackupEngineReadOnly& engine) {
   std::vector<rocksdb::BackupInfo> infos;
-  engine->GetBackupInfo(&infos);
+  engine.GetBackupInfo(&infos);
   std::vector<BackupInfo> out;
   for (const rocksdb::BackupInfo& b : infos) out.push_back(InfoOf(b));
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<BackupInfo>> StoreBackups::List(
+    const std::string& dir) {
+  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
+                   OpenExisting(dir));
+  return Backups(*engine);
 }
 
 absl::StatusOr<BackupInfo> StoreBackups::Restore(const std::string& dir,
@@ -169,7 +183,9 @@ absl::StatusOr<BackupInfo> StoreBackups::Restore(const std::string& dir,
         absl::StrCat("restore needs an empty data directory, and ", data_dir,
                      " is not empty: move it aside (or delete it) first"));
   }
-  ASSIGN_OR_RETURN(std::vector<BackupInfo> backups, List(dir));
+  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
+                   OpenExisting(dir));
+  const std::vector<BackupInfo> backups = Backups(*engine);
   if (backups.empty()) {
     return absl::NotFoundError(absl::StrCat("no backup in ", dir));
   }
@@ -188,8 +204,6 @@ absl::StatusOr<BackupInfo> StoreBackups::Restore(const std::string& dir,
                                               ")"));
     }
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
-                   OpenEngine<rocksdb::BackupEngineReadOnly>(dir));
   const rocksdb::IOStatus verified =
       engine->VerifyBackup(chosen.id, /*verify_with_checksum=*/true);
   if (!verified.ok()) {
@@ -211,10 +225,6 @@ absl::StatusOr<BackupInfo> StoreBackups::Restore(const std::string& dir,
       engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), chosen.id,
                                   data_dir, data_dir),
       absl::StrCat("restore backup ", chosen.id, " into ", data_dir)));
-  if (!std::filesystem::exists(marker, ec)) {
-    return absl::InternalError(
-        absl::StrCat("the restore removed its marker ", marker.string()));
-  }
   {
     // A new history for consumers (see the header).
     ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
