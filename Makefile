@@ -11,11 +11,15 @@ PACKAGES := cmake g++ make pkg-config ccache \
   libbenchmark-dev grpc-proto golang-github-gogo-googleapis-dev prometheus-cpp-dev \
   clang-format umoci iproute2 openssl
 
+# What `make bench` adds: PostgreSQL 15, the baseline system_bench runs
+# beside nq57 (bench/postgres_peer.h).
+BENCH_PACKAGES := postgresql-15
+
 # What `make fuzz`, `make asan` and `make tsan` add: clang 14 and its
 # sanitizer and libFuzzer runtimes.
 CLANG_PACKAGES := clang-14 libclang-rt-14-dev
 
-.PHONY: deps deps-node deps-node-debian deps-clang configure build image test run demo bench crash fuzz asan tsan fmt clean
+.PHONY: deps deps-node deps-node-debian deps-bench deps-clang configure build image test run demo bench crash fuzz asan tsan fmt clean
 
 # $(call install,<packages>): installs the missing ones (as root), or says
 # which are missing and how to get them.
@@ -56,6 +60,9 @@ deps-node:
 deps-node-debian:
 	$(call install,nodejs npm)
 
+deps-bench: deps
+	$(call install,$(BENCH_PACKAGES))
+
 deps-clang: deps
 	$(call install,$(CLANG_PACKAGES))
 
@@ -81,7 +88,7 @@ run: build
 demo: build
 	tools/run.sh --demo
 
-bench: build
+bench: deps-bench build
 	tools/bench.sh
 
 # The crash harness at full length: CRASH_CYCLES kill -9 cycles per server
