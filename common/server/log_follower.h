@@ -1,7 +1,7 @@
 // LogFollower: a server-streaming reactor that follows a ChangeLog.
 //
 // The lifetime protocol of a stream that waits on the change log is subtle
-// (a log waiter runs on the store's writer thread while gRPC delivers
+// (a log waiter runs on the store's acknowledging thread while gRPC delivers
 // OnCancel/OnDone on its own threads), so it lives here once. A subclass
 // implements Pump(): called under the lock whenever the stream may send —
 // at start, after each write, and when the log has advanced — it either
@@ -96,7 +96,7 @@ class LogFollower : public grpc::ServerWriteReactor<Message> {
   absl::Mutex mu_;
 
  private:
-  // Runs on the store's writer thread.
+  // Runs on the store's acknowledging thread.
   void OnLogAdvanced() {
     bool destroy = false;
     {

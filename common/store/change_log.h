@@ -6,8 +6,8 @@
 //
 // Following the log without polling: WaitFor(seq, fn) registers `fn` to run
 // once the head reaches `seq` (or the log closes). It runs on the store's
-// writer thread right after the commit that made it true, so it must not
-// block; typically it resumes a gRPC stream.
+// acknowledging thread right after the answers of the commit that made it
+// true, so it must not block; typically it resumes a gRPC stream.
 //
 // Thread-safe. Owned by its Store; Close() wakes every waiter and makes
 // further reads UNAVAILABLE.

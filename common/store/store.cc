@@ -180,6 +180,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // A bloom filter over the memtable's keys too: most point reads of the
+  // write path look for keys that are not there (a new request id, a new
+  // measure bucket), and without it each one walks the whole skip list.
+  cf_options.memtable_prefix_bloom_size_ratio = 0.05;
+  cf_options.memtable_whole_key_filtering = true;
 
   // Open every family that exists (a newer binary may have added some) plus
   // the ones asked for.
@@ -334,6 +339,7 @@ Store::Store(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
         path_, db_->GetLatestSequenceNumber(), options_.mark_interval);
   }
   writer_ = std::thread([this] { WriterLoop(); });
+  acknowledger_ = std::thread([this] { AcknowledgeLoop(); });
 }
 
 Store::~Store() { Close(); }
@@ -346,6 +352,11 @@ void Store::Close() {
     closing_ = true;
   }
   writer_.join();
+  {
+    absl::MutexLock lock(&ack_mu_);
+    acks_closing_ = true;
+  }
+  acknowledger_.join();
   change_log_->Close();
   if (mark_ != nullptr) mark_->Close();
   if (!options_.sync && !read_only_) db_->FlushWAL(/*sync=*/true);
@@ -457,10 +468,13 @@ void Store::WriterLoop() {
     }
     if (refusing && !TryResume()) {
       const absl::Status refusal = WriteRefusal();
+      Acknowledgement refused;
       for (Pending& p : group) {
         refused_.fetch_add(1, std::memory_order_relaxed);
-        p.done(refusal);
+        refused.done.push_back(std::move(p.done));
+        refused.results.push_back(refusal);
       }
+      Acknowledge(std::move(refused));
     } else if (!group.empty()) {
       CommitGroup(group);
     }
@@ -610,14 +624,45 @@ void Store::CommitGroup(std::vector<Pending>& group) {
       rejected_.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  // Publish the new head, acknowledge, then wake change-log followers (they
-  // may do reads; acknowledgements should not wait for them).
-  const bool advanced = next_sequence_ - 1 != change_log_->head();
-  if (advanced) change_log_->PublishHead(next_sequence_ - 1);
+  // Publish the new head (an acknowledged write is readable at once), then
+  // hand the acknowledgements and the followers' wake-up to the
+  // acknowledging thread, so sending answers never delays the next group.
+  Acknowledgement done;
+  done.wake = next_sequence_ - 1 != change_log_->head();
+  if (done.wake) change_log_->PublishHead(next_sequence_ - 1);
   for (size_t i = 0; i < group.size(); ++i) {
-    group[i].done(std::move(results[i]));
+    done.done.push_back(std::move(group[i].done));
   }
-  if (advanced) change_log_->WakeWaiters();
+  done.results = std::move(results);
+  Acknowledge(std::move(done));
+}
+
+void Store::Acknowledge(Acknowledgement acknowledgement) {
+  absl::MutexLock lock(&ack_mu_);
+  acks_.push_back(std::move(acknowledgement));
+}
+
+void Store::AcknowledgeLoop() {
+  std::deque<Acknowledgement> ready;
+  while (true) {
+    {
+      absl::MutexLock lock(&ack_mu_);
+      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(ack_mu_) {
+        return !acks_.empty() || acks_closing_;
+      };
+      ack_mu_.Await(absl::Condition(&has_work));
+      if (acks_.empty()) return;  // closing, and everything is answered
+      ready.swap(acks_);
+    }
+    // In commit order: every answer of a group, then its followers.
+    for (Acknowledgement& a : ready) {
+      for (size_t i = 0; i < a.done.size(); ++i) {
+        a.done[i](std::move(a.results[i]));
+      }
+      if (a.wake) change_log_->WakeWaiters();
+    }
+    ready.clear();
+  }
 }
 
 absl::StatusOr<std::optional<std::string>> Transaction::Get(
@@ -711,8 +756,10 @@ uint64_t Transaction::RecordChange(std::string_view resource,
   record.set_access_policy(access_policy_);
   batch_->Put(store_->changes_family_, EncodeUint64(seq),
               record.SerializeAsString());
-  batch_->Put(store_->history_family_,
-              KeyBuilder().String(resource).Uint64(seq).Build(), "");
+  if (store_->options_.index_history) {
+    batch_->Put(store_->history_family_,
+                KeyBuilder().String(resource).Uint64(seq).Build(), "");
+  }
   last_sequence_ = seq;
   return seq;
 }
@@ -796,6 +843,10 @@ absl::StatusOr<Page> Store::ListPrefix(
 
 absl::StatusOr<std::vector<changes::v1::ChangeRecord>> Store::History(
     std::string_view resource) const {
+  if (!options_.index_history) {
+    return absl::FailedPreconditionError(
+        "this store keeps no history index (index_history is off)");
+  }
   std::vector<changes::v1::ChangeRecord> out;
   const std::string prefix = KeyBuilder().String(resource).Build();
   absl::Status read_status;

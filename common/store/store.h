@@ -15,10 +15,14 @@
 //   in the group are unaffected.
 //
 // Threading
-//   All public methods are thread-safe. `apply` and the commit callbacks run
-//   on the writer thread: they must not block (no waiting on other commits,
-//   no RPCs); finishing a gRPC reactor from a callback is fine. Reads (Get,
-//   Scan, ListPrefix) run on the caller's thread and see committed data only.
+//   All public methods are thread-safe. `apply` runs on the writer thread;
+//   the commit callbacks run on the store's acknowledging thread, in commit
+//   order, once their group is durable (so the writer goes on to the next
+//   group while answers are sent), and after them the change-log followers
+//   are woken there. Neither may block (no waiting on other commits, no
+//   RPCs); finishing a gRPC reactor from a callback is fine. Reads (Get,
+//   Scan, ListPrefix) run on the caller's thread and see committed data
+//   only; a write is readable before its callback runs.
 //
 // Ownership
 //   Open() returns the sole owner. Close() (also run by the destructor)
@@ -63,6 +67,7 @@
 #define NQ57_COMMON_STORE_STORE_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -127,6 +132,11 @@ struct StoreOptions {
   // restore marker, kRestoringMarker); everyone else is refused such a
   // store, which may hold a backup's files under the old log identity.
   bool finishing_restore = false;
+  // Index every change record under its resource, for History(). A store
+  // whose history nobody reads (the aggregator's measures: its feed is
+  // read in sequence order, never per resource) saves a random-key write
+  // per record.
+  bool index_history = true;
   // Verify every SST file's block checksums at open, so a damaged file
   // stops the start instead of failing some read later.
   bool verify_on_open = true;
@@ -300,8 +310,8 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Queues a commit; `done` runs on the writer thread once the group holding
-  // it is durable (or failed). Never blocks on I/O.
+  // Queues a commit; `done` runs on the acknowledging thread once the group
+  // holding it is durable (or failed). Never blocks on I/O.
   void Commit(CommitRequest request, CommitCallback done);
   // Commit and wait for the result; for tools, loaders and tests, never on a
   // gRPC callback thread.
@@ -327,6 +337,7 @@ class Store {
       const Snapshot* snapshot = nullptr) const;
 
   // Every change record of `resource`, oldest first (the audit trail).
+  // FAILED_PRECONDITION on a store opened without index_history.
   absl::StatusOr<std::vector<changes::v1::ChangeRecord>> History(
       std::string_view resource) const;
 
@@ -363,8 +374,16 @@ class Store {
   static bool AcceptAll(std::string_view, std::string_view) { return true; }
   absl::StatusOr<rocksdb::ColumnFamilyHandle*> Family(
       std::string_view name) const;
+  // A written (or refused) group's answers, for the acknowledging thread.
+  struct Acknowledgement {
+    std::vector<CommitCallback> done;
+    std::vector<absl::StatusOr<CommitResult>> results;
+    bool wake = false;  // the head advanced: wake the change log's followers
+  };
   void WriterLoop();
   void CommitGroup(std::vector<Pending>& group);
+  void Acknowledge(Acknowledgement acknowledgement);
+  void AcknowledgeLoop();
   // Why writes are refused now (OK if they are not).
   absl::Status WriteRefusal() const;
   // After a failed write: refuse further commits with `failure`.
@@ -403,6 +422,11 @@ class Store {
       write_groups_{0}, write_failures_{0}, write_nanos_{0}, queue_full_{0},
       refused_{0}, resumes_{0};
   std::thread writer_;
+
+  absl::Mutex ack_mu_;
+  std::deque<Acknowledgement> acks_ ABSL_GUARDED_BY(ack_mu_);
+  bool acks_closing_ ABSL_GUARDED_BY(ack_mu_) = false;
+  std::thread acknowledger_;
 };
 
 }  // namespace nq57

@@ -227,6 +227,26 @@ TEST_F(StoreTest, CountersAndHistory) {
   EXPECT_EQ((*history)[1].kind(), ChangeKind::UPDATED);
 }
 
+class StoreWithoutHistoryTest : public nq57::testing::ItemStoreTest {
+ protected:
+  StoreOptions Options() override {
+    StoreOptions options = ItemStoreTest::Options();
+    options.index_history = false;
+    return options;
+  }
+};
+
+TEST_F(StoreWithoutHistoryTest, TheLogIsWholeAndHistoryIsRefused) {
+  ASSERT_TRUE(store_->CommitAndWait(PutRequest("h", "1")).ok());
+  ASSERT_TRUE(store_->CommitAndWait(PutRequest("h", "2")).ok());
+  auto records = store_->change_log().Read(1, 10);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[1].resource(), "items/h");
+  EXPECT_EQ(store_->History("items/h").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_F(StoreTest, ACounterThatWouldOverflowIsRefusedAndNothingIsWritten) {
   auto add = [&](int64_t delta) {
     return store_->CommitAndWait(
