@@ -35,9 +35,13 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
   if (std::filesystem::exists(published)) {
     ASSIGN_OR_RETURN(s.published_, PublishedFigures::Load(published));
   }
-  ASSIGN_OR_RETURN(s.store_, Store::Open(options.server.data_dir,
-                                         options.server.store_options(
-                                             RollupEngine::ColumnFamilies())));
+  StoreOptions store_options =
+      options.server.store_options(RollupEngine::ColumnFamilies());
+  // Its feed is read in order (watchers, a national aggregator), never per
+  // measure.
+  store_options.index_history = false;
+  ASSIGN_OR_RETURN(s.store_,
+                   Store::Open(options.server.data_dir, store_options));
   ASSIGN_OR_RETURN(s.engine_,
                    RollupEngine::Create(s.store_.get(), options.sources));
   if (s.engine_->recounting_for_layout()) {

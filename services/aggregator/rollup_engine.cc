@@ -334,9 +334,11 @@ absl::StatusOr<uint64_t> RollupEngine::ApplyBatch(
             position.set_scope(batch.scope());
             RETURN_IF_ERROR(
                 txn.Put(kSourcesFamily, name, position.SerializeAsString()));
-            for (const auto& [key, delta] : state.deltas()) {
-              ASSIGN_OR_RETURN(int64_t now, state.GetMeasure(key));
-              RecordMeasureChange(txn, key, now - delta, now);
+            ASSIGN_OR_RETURN(
+                std::vector<TransactionRollupState::MeasureChange> changes,
+                state.Flush());
+            for (const auto& c : changes) {
+              RecordMeasureChange(txn, c.key, c.before, c.after);
             }
             txn.SetResponse(EncodeUint64(applied));
             return absl::OkStatus();

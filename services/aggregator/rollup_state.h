@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
@@ -74,8 +75,13 @@ class RollupState {
           fn) = 0;
 };
 
-// Over a Store Transaction; also remembers the net delta of every measure it
-// touched so the engine can publish the changes (federation, watchers).
+// Over a Store Transaction, deferred: changes collect in memory while the
+// adapters run and reach the transaction once, in Flush(). A batch of
+// records moves the same measures up and down many times (an update takes
+// an assignment's facts out and puts them back), so only the net delta of
+// each measure is written, a measure whose net delta is zero is never read
+// or written, and each mirror entry is written once with its last value.
+// Reads see the committed state plus everything changed here.
 class TransactionRollupState : public RollupState {
  public:
   explicit TransactionRollupState(Transaction* txn) : txn_(txn) {}
@@ -88,12 +94,25 @@ class TransactionRollupState : public RollupState {
       std::string_view prefix,
       absl::FunctionRef<bool(std::string_view, std::string_view)> fn) override;
 
-  // Net change per measure since construction (zero deltas dropped).
-  const std::map<MeasureKey, int64_t>& deltas() const { return deltas_; }
+  struct MeasureChange {
+    MeasureKey key;
+    int64_t before = 0;
+    int64_t after = 0;
+  };
+  // Writes the net changes into the transaction (a measure that comes to 0
+  // is deleted) and returns the measures that changed, in key order (what
+  // the engine publishes in its feed). OUT_OF_RANGE, writing nothing more,
+  // if a measure would overflow int64. Call once, after the last change.
+  absl::StatusOr<std::vector<MeasureChange>> Flush();
 
  private:
+  // The committed value of `key` (0 if absent), read once.
+  absl::StatusOr<int64_t> Stored(const MeasureKey& key);
+
   Transaction* const txn_;
-  std::map<MeasureKey, int64_t> deltas_;
+  absl::flat_hash_map<MeasureKey, int64_t> deltas_;  // net, never 0
+  absl::flat_hash_map<MeasureKey, int64_t> stored_;
+  absl::btree_map<std::string, std::string, std::less<>> mirror_;  // puts
 };
 
 class MemoryRollupState : public RollupState {
