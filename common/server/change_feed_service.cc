@@ -1,6 +1,8 @@
 #include "common/server/change_feed_service.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 
 #include "absl/synchronization/mutex.h"
 #include "common/server/grpc_status.h"
@@ -16,6 +18,17 @@ constexpr uint32_t kMaxBatchRecords = 4096;
 // receive limit, so a consumer with default channel settings can read any
 // feed (the aggregator's own records carry whole published reports).
 constexpr size_t kMaxBatchBytes = 1 << 20;
+// What all the streams of one feed read ahead together: each stream's
+// batch is capped at this share of it (never below kMinBatchBytes), so 500
+// consumers replaying from sequence 1 hold about as much as 32 do, instead
+// of 500 full batches (each held twice: as records and serialized).
+constexpr size_t kReadAheadBytes = 32 << 20;
+constexpr size_t kMinBatchBytes = 16 << 10;
+
+size_t BatchBytes(size_t streams) {
+  return std::clamp(kReadAheadBytes / std::max<size_t>(streams, 1),
+                    kMinBatchBytes, kMaxBatchBytes);
+}
 
 // One subscription: replays from `from`, sends a caught-up batch, then
 // follows the log (see LogFollower for the lifetime protocol).
@@ -23,19 +36,26 @@ class SubscribeReactor final : public LogFollower<changes::v1::ChangeBatch> {
  public:
   SubscribeReactor(ChangeLog* log, const std::string* scope, uint64_t from,
                    uint32_t max_records,
-                   std::unique_ptr<StreamLimits::Lease> lease)
+                   std::unique_ptr<StreamLimits::Lease> lease,
+                   std::shared_ptr<std::atomic<size_t>> streams)
       : LogFollower(log, std::move(lease)),
         scope_(scope),
         next_(std::max<uint64_t>(from, 1)),
-        max_(max_records) {
+        max_(max_records),
+        streams_(std::move(streams)) {
+    streams_->fetch_add(1, std::memory_order_relaxed);
     Start();
+  }
+  ~SubscribeReactor() override {
+    streams_->fetch_sub(1, std::memory_order_relaxed);
   }
 
  private:
   void Pump() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     while (!finished()) {
       absl::StatusOr<std::vector<changes::v1::ChangeRecord>> records =
-          log()->Read(next_, max_, kMaxBatchBytes);
+          log()->Read(next_, max_,
+                      BatchBytes(streams_->load(std::memory_order_relaxed)));
       if (!records.ok()) {
         FinishLocked(ToGrpcStatus(records.status()));
         return;
@@ -61,6 +81,9 @@ class SubscribeReactor final : public LogFollower<changes::v1::ChangeBatch> {
   const uint32_t max_;
   changes::v1::ChangeBatch batch_ ABSL_GUARDED_BY(mu_);
   bool sent_caught_up_ ABSL_GUARDED_BY(mu_) = false;
+  // The feed's open streams (shared with the service, which a stream may
+  // outlive during shutdown).
+  const std::shared_ptr<std::atomic<size_t>> streams_;
 };
 
 }  // namespace
@@ -77,7 +100,7 @@ ChangeFeedService::Subscribe(grpc::CallbackServerContext* context,
   if (max == 0) max = kDefaultBatchRecords;
   max = std::min(max, kMaxBatchRecords);
   return new SubscribeReactor(log_, &scope_, request->from_sequence(), max,
-                              *std::move(lease));
+                              *std::move(lease), streams_);
 }
 
 }  // namespace nq57

@@ -4,13 +4,17 @@
 // requested sequence in batches, sends a batch (possibly empty) carrying the
 // head sequence once it has caught up, and then follows new commits: the
 // stream is woken by the store's writer after each durable commit, never by
-// polling. A slow client holds at most one batch in memory. The stream ends
-// with UNAVAILABLE when the log closes (server draining); the client resumes
-// from the sequence after the last one it applied. Every batch names the
-// log's identity and the source's scope (changes.proto).
+// polling. A slow client holds at most one batch in memory, and the feed's
+// streams share one read-ahead budget: the more streams replay at once, the
+// smaller each one's batches, so memory does not grow with their number. The
+// stream ends with UNAVAILABLE when the log closes (server draining); the
+// client resumes from the sequence after the last one it applied. Every batch
+// names the log's identity and the source's scope (changes.proto).
 #ifndef NQ57_COMMON_SERVER_CHANGE_FEED_SERVICE_H_
 #define NQ57_COMMON_SERVER_CHANGE_FEED_SERVICE_H_
 
+#include <atomic>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -40,6 +44,8 @@ class ChangeFeedService final
   ChangeLog* const log_;
   const std::string scope_;
   const AccessGate* const gate_;
+  const std::shared_ptr<std::atomic<size_t>> streams_ =
+      std::make_shared<std::atomic<size_t>>(0);
 };
 
 }  // namespace nq57
