@@ -20,12 +20,16 @@ bool DecodeUint64(std::string_view in, uint64_t* out) {
 }
 
 KeyBuilder& KeyBuilder::String(std::string_view s) {
-  for (char c : s) {
-    key_.push_back(c);
-    if (c == '\0') key_.push_back('\xff');
+  // Whole runs between NULs at once: keys are built on every write and
+  // decoded on every scanned entry, and NULs are rare.
+  while (true) {
+    const size_t nul = s.find('\0');
+    key_.append(s.data(), nul == std::string_view::npos ? s.size() : nul);
+    if (nul == std::string_view::npos) break;
+    key_.append("\0\xff", 2);
+    s.remove_prefix(nul + 1);
   }
-  key_.push_back('\0');
-  key_.push_back('\x01');
+  key_.append("\0\x01", 2);
   return *this;
 }
 
@@ -42,20 +46,16 @@ bool KeyReader::String(std::string* out) {
   out->clear();
   size_t i = 0;
   while (i < rest_.size()) {
-    char c = rest_[i];
-    if (c != '\0') {
-      out->push_back(c);
-      ++i;
-      continue;
-    }
-    if (i + 1 >= rest_.size()) break;
-    if (rest_[i + 1] == '\x01') {
-      rest_.remove_prefix(i + 2);
+    const size_t nul = rest_.find('\0', i);
+    if (nul == std::string_view::npos || nul + 1 >= rest_.size()) break;
+    out->append(rest_.data() + i, nul - i);
+    if (rest_[nul + 1] == '\x01') {
+      rest_.remove_prefix(nul + 2);
       return true;
     }
-    if (rest_[i + 1] != '\xff') break;
+    if (rest_[nul + 1] != '\xff') break;
     out->push_back('\0');
-    i += 2;
+    i = nul + 2;
   }
   rest_ = {};
   return false;

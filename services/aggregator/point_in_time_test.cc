@@ -238,7 +238,7 @@ TEST_F(PointInTimeTest, ReportAtTEqualsRecountOfInputsTruncatedToT) {
   };
   const absl::Time next_year =
       absl::FromCivil(absl::CivilSecond(2026, 1, 1, 0, 0, 0), VietnamTime());
-  const std::vector<Ask> asks = {
+  std::vector<Ask> asks = {
       {"2025-07", At(7, 15, 12), At(7, 1), At(8, 1)},
       {"2025-08", At(12, 1), At(8, 1), At(9, 1)},
       {"2025-09", At(9, 30, 23), At(9, 1), At(10, 1)},
@@ -248,6 +248,17 @@ TEST_F(PointInTimeTest, ReportAtTEqualsRecountOfInputsTruncatedToT) {
       {"2025", At(12, 1), At(1, 1), next_year},
       {"2025-11", At(11, 1), At(11, 1), At(12, 1)},
   };
+  // At a completion's very instant, a second before it and within its
+  // second: the scans end at the cutoff's second, and a change in that
+  // second counts only from its instant.
+  for (const auto& [name, t] : tasks) {
+    if (!t.completed || t.completed_at >= next_year) continue;
+    for (absl::Duration d :
+         {absl::ZeroDuration(), -absl::Seconds(1), absl::Milliseconds(999)}) {
+      asks.push_back({"2025", t.completed_at + d, At(1, 1), next_year});
+    }
+    break;
+  }
   int nonzero = 0;
   for (const Ask& ask : asks) {
     SCOPED_TRACE(ask.period);

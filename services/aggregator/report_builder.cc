@@ -1,5 +1,6 @@
 #include "services/aggregator/report_builder.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/absl_view.h"
 #include "common/base/field_error.h"
@@ -26,12 +27,14 @@ ReportBuilder::ReportBuilder(const Store* store, const UnitRegistry* units,
 
 absl::Status ReportBuilder::ScanMeasures(
     std::string_view prefix, std::string_view what, const Snapshot* snapshot,
-    absl::FunctionRef<void(const MeasureKey&, int64_t)> fn) const {
+    absl::FunctionRef<void(const MeasureKey&, int64_t)> fn,
+    std::string_view end) const {
   absl::Status status;
+  const std::string successor = end.empty() ? PrefixSuccessor(prefix) : "";
+  MeasureKey k;  // reused: its strings keep their capacity across entries
   RETURN_IF_ERROR(store_->Scan(
-      kMeasuresFamily, prefix, PrefixSuccessor(prefix),
+      kMeasuresFamily, prefix, end.empty() ? successor : end,
       [&](std::string_view key, std::string_view value) {
-        MeasureKey k;
         uint64_t raw;
         if (!DecodeMeasureKey(key, &k) || !DecodeUint64(value, &raw)) {
           status =
@@ -50,9 +53,15 @@ absl::Status ReportBuilder::ScanWindow(
     const Snapshot* snapshot,
     absl::FunctionRef<void(std::string_view, absl::Time, int64_t)> fn) const {
   absl::Status status;
+  const std::string scope_prefix = KeyBuilder().String(scope).Build();
+  // Buckets sort by time (fixed-width seconds, bytes the key encoding keeps
+  // as they are), so the scan stops at the first second after the cutoff
+  // instead of reading every later change and dropping it.
+  const std::string end =
+      scope_prefix + AtBucket(window.cutoff() + absl::Seconds(1));
   RETURN_IF_ERROR(ScanMeasures(
-      KeyBuilder().String(scope).Build() + std::string(kAtBucketPrefix),
-      "measure", snapshot, [&](const MeasureKey& k, int64_t value) {
+      scope_prefix + std::string(kAtBucketPrefix), "measure", snapshot,
+      [&](const MeasureKey& k, int64_t value) {
         absl::Time t;
         if (!ParseAtBucket(k.bucket, &t)) {
           status = absl::DataLossError(
@@ -60,7 +69,8 @@ absl::Status ReportBuilder::ScanWindow(
           return;
         }
         if (window.Counts(t)) fn(k.measure, t, value);
-      }));
+      },
+      end));
   return status;
 }
 
@@ -68,12 +78,21 @@ absl::StatusOr<ReportBuilder::WindowMeasures> ReportBuilder::ReadWindow(
     std::string_view scope, const ReportWindow& window,
     const Snapshot* snapshot) const {
   WindowMeasures out;
+  // Most entries add to a measure already seen: find it without making a
+  // string.
+  auto add = [](Measures& m, std::string_view measure, int64_t value) {
+    auto it = m.find(measure);
+    if (it == m.end()) {
+      m.emplace(std::string(measure), value);
+    } else {
+      it->second += value;
+    }
+  };
   RETURN_IF_ERROR(
       ScanWindow(scope, window, snapshot,
                  [&](std::string_view measure, absl::Time t, int64_t value) {
-                   out.at_cutoff[std::string(measure)] += value;
-                   if (t >= window.start)
-                     out.in_period[std::string(measure)] += value;
+                   add(out.at_cutoff, measure, value);
+                   if (t >= window.start) add(out.in_period, measure, value);
                  }));
   return out;
 }
@@ -91,10 +110,60 @@ absl::StatusOr<ReportBuilder::UnitReports> ReportBuilder::ReportsOf(
                    if (!out.latest.has_value() || *out.latest < t)
                      out.latest = t;
                  }));
+  DecideReporting(source, out);
+  return out;
+}
+
+void ReportBuilder::DecideReporting(std::string_view source, UnitReports& r) {
   // Criteria progress is cumulative (a report stays true until the next);
   // the catalogue sources report per period.
-  out.reporting = source == measures::kCriteriaSource ? out.latest.has_value()
-                                                      : out.in_period;
+  r.reporting =
+      source == measures::kCriteriaSource ? r.latest.has_value() : r.in_period;
+}
+
+std::string ReportBuilder::UnitReportKey(std::string_view unit,
+                                         std::string_view source) {
+  return absl::StrCat(AbslView(unit), "|", AbslView(source));
+}
+
+ReportBuilder::UnitReports ReportBuilder::ReportsIn(
+    const UnitReportIndex& units, std::string_view unit,
+    std::string_view source) {
+  auto it = units.find(UnitReportKey(unit, source));
+  return it == units.end() ? UnitReports{} : it->second;
+}
+
+absl::StatusOr<ReportBuilder::UnitReportIndex> ReportBuilder::IndexUnitReports(
+    std::string_view province, const ReportWindow& window,
+    const Snapshot* snapshot) const {
+  // The units' scopes are "<province>/...": their keys share these bytes,
+  // which the province's own scope ("<province>" then the terminator) and
+  // every other province's do not.
+  const std::string prefix = absl::StrCat(AbslView(province), "/");
+  // "<source>.unit.reported" (measures::UnitReported) of any source.
+  const std::string suffix = measures::UnitReported("");
+  UnitReportIndex out;
+  absl::Status status;
+  RETURN_IF_ERROR(ScanMeasures(
+      prefix, "unit report", snapshot, [&](const MeasureKey& k, int64_t value) {
+        if (value <= 0 || !absl::EndsWith(k.measure, suffix)) return;
+        const std::string_view source = std::string_view(k.measure).substr(
+            0, k.measure.size() - suffix.size());
+        absl::Time t;
+        if (!ParseAtBucket(k.bucket, &t)) {
+          status = absl::DataLossError(
+              absl::StrCat("corrupt measure bucket ", k.bucket));
+          return;
+        }
+        if (!window.Counts(t)) return;
+        UnitReports& r = out[UnitReportKey(k.scope, source)];
+        if (window.Within(t)) r.in_period = true;
+        if (!r.latest.has_value() || *r.latest < t) r.latest = t;
+      }));
+  RETURN_IF_ERROR(status);
+  for (auto& [key, r] : out) {
+    DecideReporting(key.substr(key.rfind('|') + 1), r);
+  }
   return out;
 }
 
@@ -138,8 +207,10 @@ absl::StatusOr<v1::Report> ReportBuilder::Build(
   }
   ASSIGN_OR_RETURN(WindowMeasures measures,
                    ReadWindow(unit->name, window, snapshot));
-  RETURN_IF_ERROR(
-      BuildCriteria(unit->name, measures.at_cutoff, window, snapshot, report));
+  ASSIGN_OR_RETURN(measures.units,
+                   IndexUnitReports(unit->name, window, snapshot));
+  RETURN_IF_ERROR(BuildCriteria(unit->name, measures.at_cutoff, measures.units,
+                                window, snapshot, report));
   for (const CatalogSection& section : sections_) {
     RETURN_IF_ERROR(BuildCatalogSection(section, unit->name, measures, window,
                                         snapshot, report));

@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -116,16 +117,34 @@ class ReportBuilder {
   // A scope's measures in a report's window: `at_cutoff` sums every change
   // up to the cutoff (stocks, criteria), `in_period` those from the
   // period's start (flows).
+  // Each unit's reports under each source, keyed UnitReportKey(unit,
+  // source); a unit that never reported is absent.
+  using UnitReportIndex = absl::flat_hash_map<std::string, UnitReports>;
   struct WindowMeasures {
     Measures at_cutoff;
     Measures in_period;
+    UnitReportIndex units;  // the province's units (not the province)
   };
+  static std::string UnitReportKey(std::string_view unit,
+                                   std::string_view source);
+  // What `units` says of `unit` under `source` (nothing reported if absent).
+  static UnitReports ReportsIn(const UnitReportIndex& units,
+                               std::string_view unit, std::string_view source);
+  // Every report measure of the units under `province` (its communes and
+  // agencies), in one scan of their measures rather than one per unit.
+  absl::StatusOr<UnitReportIndex> IndexUnitReports(
+      std::string_view province, const ReportWindow& window,
+      const Snapshot* snapshot) const;
+  // Fills `reporting` from what a unit reported under `source`.
+  static void DecideReporting(std::string_view source, UnitReports& r);
 
   // Measure reads (report_builder.cc).
-  // Visits every measure under `prefix`; DATA_LOSS (`what`) if corrupt.
+  // Visits every measure under `prefix` (below `end` when it is given);
+  // DATA_LOSS (`what`) if corrupt.
   absl::Status ScanMeasures(
       std::string_view prefix, std::string_view what, const Snapshot* snapshot,
-      absl::FunctionRef<void(const MeasureKey&, int64_t)> fn) const;
+      absl::FunctionRef<void(const MeasureKey&, int64_t)> fn,
+      std::string_view end = "") const;
   // Visits the "at:" entries of `scope` that count in `window`, with their
   // instant; DATA_LOSS if a bucket is corrupt.
   absl::Status ScanWindow(std::string_view scope, const ReportWindow& window,
@@ -139,6 +158,7 @@ class ReportBuilder {
 
   // The criteria section (report_criteria.cc).
   absl::Status BuildCriteria(std::string_view province, const Measures& current,
+                             const UnitReportIndex& units,
                              const ReportWindow& window,
                              const Snapshot* snapshot,
                              v1::Report& report) const;
@@ -160,7 +180,7 @@ class ReportBuilder {
   // (report_coverage.cc).
   absl::StatusOr<common::v1::Coverage> CatalogCoverage(
       const CatalogSection& section, std::string_view province,
-      const ReportWindow& window, const Snapshot* snapshot) const;
+      const UnitReportIndex& units, const ReportWindow& window) const;
 
   const Store* const store_;
   const UnitRegistry* const units_;

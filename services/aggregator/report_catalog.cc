@@ -27,7 +27,7 @@ absl::Status ReportBuilder::BuildCatalogSection(const CatalogSection& section,
     totals[def.code()] = it == from.end() ? 0 : it->second;
   }
   ASSIGN_OR_RETURN(common::v1::Coverage coverage,
-                   CatalogCoverage(section, province, window, snapshot));
+                   CatalogCoverage(section, province, measures.units, window));
 
   EvaluationInput input{
       .totals = &totals,

@@ -41,10 +41,9 @@ absl::StatusOr<std::vector<std::string>> ReportBuilder::Provinces(
 
 absl::StatusOr<common::v1::Coverage> ReportBuilder::CatalogCoverage(
     const CatalogSection& section, std::string_view province,
-    const ReportWindow& window, const Snapshot* snapshot) const {
-  // Each expected unit costs one prefix read of its report measure: whether
-  // it reported in the period, and how old its latest report is at the
-  // cutoff.
+    const UnitReportIndex& units, const ReportWindow& window) const {
+  // For each expected unit: whether it reported in the period, and how old
+  // its latest report is at the cutoff.
   const std::vector<const Unit*> expected =
       units_->Children(province, section.expected_level);
   const absl::CivilDay cutoff_day =
@@ -54,8 +53,7 @@ absl::StatusOr<common::v1::Coverage> ReportBuilder::CatalogCoverage(
   int64_t reported = 0, stale = 0;
   std::vector<std::string> missing, stale_units;
   for (const Unit* unit : expected) {
-    ASSIGN_OR_RETURN(UnitReports r,
-                     ReportsOf(unit->name, section.source, window, snapshot));
+    const UnitReports r = ReportsIn(units, unit->name, section.source);
     if (r.reporting) {
       ++reported;
     } else if (missing.size() < kMaxListed) {

@@ -22,6 +22,7 @@ constexpr const char* kLevels[] = {measures::kProvinceLevel,
 
 absl::Status ReportBuilder::BuildCriteria(std::string_view province,
                                           const Measures& current,
+                                          const UnitReportIndex& units,
                                           const ReportWindow& window,
                                           const Snapshot* snapshot,
                                           v1::Report& report) const {
@@ -71,13 +72,19 @@ absl::Status ReportBuilder::BuildCriteria(std::string_view province,
   const std::vector<const Unit*> commune_level =
       units_->Children(province, UnitLevel::kCommune);
   auto reporting =
-      [&](const std::vector<const Unit*>& units) -> absl::StatusOr<int64_t> {
+      [&](const std::vector<const Unit*>& of) -> absl::StatusOr<int64_t> {
     int64_t n = 0;
-    for (const Unit* u : units) {
-      ASSIGN_OR_RETURN(
-          UnitReports r,
-          ReportsOf(u->name, measures::kCriteriaSource, window, snapshot));
-      n += r.reporting;
+    for (const Unit* u : of) {
+      if (u->name == province) {
+        // The province's own progress reports are among the measures read
+        // for it: criteria reports are never withdrawn, so it reported by
+        // the cutoff if their count there is positive.
+        auto it =
+            current.find(measures::UnitReported(measures::kCriteriaSource));
+        n += it != current.end() && it->second > 0;
+      } else {
+        n += ReportsIn(units, u->name, measures::kCriteriaSource).reporting;
+      }
     }
     return n;
   };
