@@ -99,8 +99,13 @@ grpc::Status Toggle(criteria::v1::CriteriaService::Stub& stub,
   req.mutable_report()->set_state(complete ? criteria::v1::COMPLETED
                                            : criteria::v1::IN_PROGRESS);
   if (complete) {
-    req.mutable_report()->mutable_complete_time()->set_seconds(
-        absl::ToUnixSeconds(absl::Now()) + 1);
+    // Now, to the nanosecond: after the assignment, and not in the future
+    // (a report as of now counts a completion only once it took effect).
+    const int64_t now = absl::ToUnixNanos(absl::Now());
+    req.mutable_report()->mutable_complete_time()->set_seconds(now /
+                                                               1000000000);
+    req.mutable_report()->mutable_complete_time()->set_nanos(
+        static_cast<int32_t>(now % 1000000000));
   }
   criteria::v1::Assignment out;
   return stub.ReportProgress(&ctx, req, &out);
@@ -314,6 +319,9 @@ void BuildNation(const benchmark::State&) {
           a->set_unit(commune->name);
           a->set_state(rng() % 50 ? criteria::v1::COMPLETED
                                   : criteria::v1::IN_PROGRESS);
+          // Assigned before the reported period (2025-10), completed in
+          // September: a report of October counts every one.
+          a->mutable_assign_time()->set_seconds(1756684800);  // 2025-09-01
           a->mutable_complete_time()->set_seconds(1759000000);
           crit.Add(absl::StrCat(commune->name, "/assignments/", code),
                    std::move(a));
@@ -454,9 +462,12 @@ void BM_GetReport(benchmark::State& state) {
   std::vector<double> samples;
   TimedLoop(state, samples, [&]() -> absl::Status {
     auto report = g_nation->aggregator->core().GetReport(req);
-    if (!report.ok() ||
-        report->criteria().total().value().ratio().denominator() != 14000) {
-      return absl::InternalError("wrong report");
+    if (!report.ok()) return report.status();
+    if (report->criteria().total().value().ratio().denominator() != 14000) {
+      return absl::InternalError(
+          absl::StrCat("wrong report: ",
+                       report->criteria().total().value().ratio().denominator(),
+                       " assigned, not 14000"));
     }
     return absl::OkStatus();
   });

@@ -21,7 +21,9 @@ absl::StatusOr<std::unique_ptr<ServerStack>> ServerStack::Start(
     const std::string name = names[i];
     std::vector<std::string> args = {
         "--listen=127.0.0.1:0", absl::StrCat("--data_dir=", dir, "/", name),
-        absl::StrCat("--config_dir=", ShippedConfigDir()), "--drain_seconds=2"};
+        absl::StrCat("--config_dir=", ShippedConfigDir()), "--drain_seconds=2",
+        // system_bench opens a thousand streams from one address.
+        "--max_streams=2000", "--max_streams_per_peer=2000"};
     if (name == "aggregator") args.push_back("--source=" + sources);
     ASSIGN_OR_RETURN(
         std::unique_ptr<ServerProcess> server,
