@@ -79,8 +79,11 @@ absl::StatusOr<std::unique_ptr<AggregatorServer>> AggregatorServer::Create(
            .province = options.server.province,
            .max_streams = options.server.max_streams,
            .max_streams_per_peer = options.server.max_streams_per_peer}));
+  s.watch_hub_ =
+      std::make_unique<ReportWatchHub>(&s.store_->change_log(), s.core_.get());
   s.service_ = std::make_unique<AggregatorService>(
-      s.store_.get(), s.core_.get(), s.rebuilder_.get(), s.gate_.get());
+      s.store_.get(), s.core_.get(), s.rebuilder_.get(), s.watch_hub_.get(),
+      s.gate_.get());
   s.feed_ = std::make_unique<ChangeFeedService>(
       &s.store_->change_log(), s.units_->deployment_province(), s.gate_.get());
   s.admin_ = std::make_unique<StoreAdminService>(

@@ -99,6 +99,8 @@ class AggregatorServer final : public Server {
   std::unique_ptr<AggregatorCore> core_;
   std::unique_ptr<Rebuilder> rebuilder_;
   std::unique_ptr<AccessGate> gate_;
+  // Outlives every WatchReports stream: host_ (below) ends them first.
+  std::unique_ptr<ReportWatchHub> watch_hub_;
   std::unique_ptr<AggregatorService> service_;
   std::unique_ptr<ChangeFeedService> feed_;
   std::unique_ptr<StoreAdminService> admin_;

@@ -1,5 +1,7 @@
 #include "services/aggregator/aggregator_service.h"
 
+#include <optional>
+
 #include "common/server/commit_reactor.h"
 #include "common/server/grpc_status.h"
 #include "common/server/log_follower.h"
@@ -7,58 +9,86 @@
 namespace nq57::aggregator {
 namespace {
 
-// Sends the current report, then a new one each time the aggregator's
-// change log advances and the province's figures differ (see LogFollower
-// for the lifetime protocol).
-class WatchReactor final : public LogFollower<v1::Report> {
+// Sends the topic's current report, then the newest one each time the hub
+// has a newer one (report_watch_hub.h), skipping those that came while a
+// write was in flight.
+class WatchReactor final : public grpc::ServerWriteReactor<v1::Report>,
+                           public ReportWatchHub::Watcher {
  public:
-  WatchReactor(ChangeLog* log, const AggregatorCore* core,
-               v1::WatchReportsRequest request,
+  WatchReactor(ReportWatchHub* hub, const v1::WatchReportsRequest& request,
                std::unique_ptr<StreamLimits::Lease> lease)
-      : LogFollower(log, std::move(lease)),
-        core_(core),
-        request_(std::move(request)) {
-    Start();
+      : hub_(hub), lease_(std::move(lease)) {
+    hub_->Subscribe(request.province(), request.period(), this);
+    absl::MutexLock lock(&mu_);
+    WriteNewestLocked();
+  }
+
+  // ReportWatchHub::Watcher, called under the hub's lock.
+  void OnSubscribed(std::shared_ptr<ReportWatchHub::Topic> topic) override {
+    absl::MutexLock lock(&mu_);
+    topic_ = std::move(topic);
+  }
+  void OnReport() override {
+    absl::MutexLock lock(&mu_);
+    WriteNewestLocked();
+  }
+  void OnClosed(const absl::Status& why) override {
+    absl::MutexLock lock(&mu_);
+    closed_ = ToGrpcStatus(why);
+    if (!writing_) FinishLocked(*closed_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    sending_.reset();
+    if (!ok || cancelled_) {
+      FinishLocked(grpc::Status::CANCELLED);
+    } else if (closed_.has_value()) {
+      FinishLocked(*closed_);
+    } else {
+      WriteNewestLocked();
+    }
+  }
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+    if (!writing_) FinishLocked(grpc::Status::CANCELLED);
+  }
+  void OnDone() override {
+    // Not under mu_: the hub calls watchers under its own lock, then theirs.
+    if (topic_ != nullptr) hub_->Unsubscribe(topic_, this);
+    delete this;
   }
 
  private:
-  void Pump() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    while (!finished()) {
-      if (log()->closed()) {
-        FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                  "server is shutting down"));
-        return;
-      }
-      const uint64_t head = log()->head();
-      if (head >= seen_ || !sent_any_) {
-        seen_ = head + 1;
-        v1::GetReportRequest get;
-        get.set_province(request_.province());
-        get.set_period(request_.period());
-        absl::StatusOr<v1::Report> report = core_->GetReport(get);
-        if (!report.ok()) {
-          FinishLocked(ToGrpcStatus(report.status()));
-          return;
-        }
-        std::string fingerprint = AggregatorCore::ContentFingerprint(*report);
-        if (!sent_any_ || fingerprint != fingerprint_) {
-          fingerprint_ = std::move(fingerprint);
-          report_ = std::move(*report);
-          sent_any_ = true;
-          StartWriteLocked(&report_);
-          return;
-        }
-      }
-      if (WaitLocked(seen_)) return;
-    }
+  void WriteNewestLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || writing_ || cancelled_ || topic_ == nullptr) return;
+    auto [report, version] = topic_->Latest();
+    if (version <= sent_version_) return;
+    sent_version_ = version;
+    sending_ = std::move(report);
+    writing_ = true;
+    StartWrite(sending_.get());
+  }
+  void FinishLocked(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(status);
   }
 
-  const AggregatorCore* const core_;
-  const v1::WatchReportsRequest request_;
-  v1::Report report_ ABSL_GUARDED_BY(mu_);
-  std::string fingerprint_ ABSL_GUARDED_BY(mu_);
-  uint64_t seen_ ABSL_GUARDED_BY(mu_) = 0;
-  bool sent_any_ ABSL_GUARDED_BY(mu_) = false;
+  ReportWatchHub* const hub_;
+  const std::unique_ptr<StreamLimits::Lease> lease_;
+  absl::Mutex mu_;
+  // Set once, by OnSubscribed, before anything else can happen.
+  std::shared_ptr<ReportWatchHub::Topic> topic_;
+  std::shared_ptr<const v1::Report> sending_ ABSL_GUARDED_BY(mu_);
+  uint64_t sent_version_ ABSL_GUARDED_BY(mu_) = 0;
+  std::optional<grpc::Status> closed_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // Finishes the call from whatever thread `start` hands the result to: `start`
@@ -80,9 +110,13 @@ grpc::ServerUnaryReactor* FinishLater(grpc::CallbackServerContext* context,
 }  // namespace
 
 AggregatorService::AggregatorService(Store* store, const AggregatorCore* core,
-                                     Rebuilder* rebuilder,
+                                     Rebuilder* rebuilder, ReportWatchHub* hub,
                                      const AccessGate* gate)
-    : store_(store), core_(core), rebuilder_(rebuilder), gate_(gate) {}
+    : store_(store),
+      core_(core),
+      rebuilder_(rebuilder),
+      hub_(hub),
+      gate_(gate) {}
 
 grpc::ServerUnaryReactor* AggregatorService::GetReport(
     grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
@@ -113,8 +147,7 @@ grpc::ServerWriteReactor<v1::Report>* AggregatorService::WatchReports(
   absl::StatusOr<std::unique_ptr<StreamLimits::Lease>> lease =
       gate_->AdmitStream(*context, *request);
   if (!lease.ok()) return new RefusedStream<v1::Report>(lease.status());
-  return new WatchReactor(&store_->change_log(), core_, *request,
-                          *std::move(lease));
+  return new WatchReactor(hub_, *request, *std::move(lease));
 }
 
 grpc::ServerUnaryReactor* AggregatorService::Publish(

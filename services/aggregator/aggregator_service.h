@@ -1,8 +1,9 @@
 // AggregatorService: the thin gRPC adapter of nq57.aggregator.v1 over
 // AggregatorCore. Reads answer inline from maintained measures; Publish goes
-// through the store's commit path; WatchReports follows the aggregator's own
-// change log; Rebuild is handed to the Rebuilder's worker (it reads every
-// source from sequence 0), which finishes the call when done.
+// through the store's commit path; WatchReports streams what the
+// ReportWatchHub builds once for all of a province's watchers; Rebuild is
+// handed to the Rebuilder's worker (it reads every source from sequence 0),
+// which finishes the call when done.
 #ifndef NQ57_SERVICES_AGGREGATOR_AGGREGATOR_SERVICE_H_
 #define NQ57_SERVICES_AGGREGATOR_AGGREGATOR_SERVICE_H_
 
@@ -10,6 +11,7 @@
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
 #include "services/aggregator/aggregator_core.h"
 #include "services/aggregator/rebuilder.h"
+#include "services/aggregator/report_watch_hub.h"
 
 namespace nq57::aggregator {
 
@@ -17,7 +19,7 @@ class AggregatorService final : public v1::AggregatorService::CallbackService {
  public:
   // Nothing is owned; all must outlive the service's server.
   AggregatorService(Store* store, const AggregatorCore* core,
-                    Rebuilder* rebuilder,
+                    Rebuilder* rebuilder, ReportWatchHub* hub,
                     const AccessGate* gate = &AccessGate::Unrestricted());
 
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
@@ -61,6 +63,7 @@ class AggregatorService final : public v1::AggregatorService::CallbackService {
   Store* const store_;
   const AggregatorCore* const core_;
   Rebuilder* const rebuilder_;
+  ReportWatchHub* const hub_;
   const AccessGate* const gate_;
 };
 
