@@ -12,7 +12,7 @@ namespace {
 // Sends the topic's current report, then the newest one each time the hub
 // has a newer one (report_watch_hub.h), skipping those that came while a
 // write was in flight.
-class WatchReactor final : public grpc::ServerWriteReactor<v1::Report>,
+class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
                            public ReportWatchHub::Watcher {
  public:
   WatchReactor(ReportWatchHub* hub, const v1::WatchReportsRequest& request,
@@ -41,7 +41,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::Report>,
   void OnWriteDone(bool ok) override {
     absl::MutexLock lock(&mu_);
     writing_ = false;
-    sending_.reset();
+    sending_.Clear();
     if (!ok || cancelled_) {
       FinishLocked(grpc::Status::CANCELLED);
     } else if (closed_.has_value()) {
@@ -64,12 +64,13 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::Report>,
  private:
   void WriteNewestLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_ || writing_ || cancelled_ || topic_ == nullptr) return;
-    auto [report, version] = topic_->Latest();
-    if (version <= sent_version_) return;
+    auto [bytes, version] = topic_->LatestBytes();
+    // (gRPC asserts on an empty message: never write one.)
+    if (version <= sent_version_ || !bytes.Valid()) return;
     sent_version_ = version;
-    sending_ = std::move(report);
+    sending_ = std::move(bytes);
     writing_ = true;
-    StartWrite(sending_.get());
+    StartWrite(&sending_);
   }
   void FinishLocked(const grpc::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -83,7 +84,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::Report>,
   absl::Mutex mu_;
   // Set once, by OnSubscribed, before anything else can happen.
   std::shared_ptr<ReportWatchHub::Topic> topic_;
-  std::shared_ptr<const v1::Report> sending_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer sending_ ABSL_GUARDED_BY(mu_);  // the hub's bytes
   uint64_t sent_version_ ABSL_GUARDED_BY(mu_) = 0;
   std::optional<grpc::Status> closed_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
@@ -141,13 +142,22 @@ grpc::ServerUnaryReactor* AggregatorService::GetRankings(
       response);
 }
 
-grpc::ServerWriteReactor<v1::Report>* AggregatorService::WatchReports(
-    grpc::CallbackServerContext* context,
-    const v1::WatchReportsRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* AggregatorService::WatchReports(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw) {
+  // A raw method (the reports go out as the hub serialized them), so the
+  // request is parsed here.
+  v1::WatchReportsRequest request;
+  grpc::Slice slice;
+  if (!raw->DumpToSingleSlice(&slice).ok() ||
+      !request.ParseFromArray(slice.begin(), static_cast<int>(slice.size()))) {
+    return new RefusedStream<grpc::ByteBuffer>(
+        absl::InvalidArgumentError("the request does not parse as a "
+                                   "nq57.aggregator.v1.WatchReportsRequest"));
+  }
   absl::StatusOr<std::unique_ptr<StreamLimits::Lease>> lease =
-      gate_->AdmitStream(*context, *request);
-  if (!lease.ok()) return new RefusedStream<v1::Report>(lease.status());
-  return new WatchReactor(hub_, *request, *std::move(lease));
+      gate_->AdmitStream(*context, request);
+  if (!lease.ok()) return new RefusedStream<grpc::ByteBuffer>(lease.status());
+  return new WatchReactor(hub_, request, *std::move(lease));
 }
 
 grpc::ServerUnaryReactor* AggregatorService::Publish(

@@ -15,7 +15,11 @@
 
 namespace nq57::aggregator {
 
-class AggregatorService final : public v1::AggregatorService::CallbackService {
+// WatchReports is a raw method: every stream of a province sends the bytes
+// the hub serialized once (the wire format is Report's, as declared).
+class AggregatorService final
+    : public v1::AggregatorService::WithRawCallbackMethod_WatchReports<
+          v1::AggregatorService::CallbackService> {
  public:
   // Nothing is owned; all must outlive the service's server.
   AggregatorService(Store* store, const AggregatorCore* core,
@@ -32,9 +36,9 @@ class AggregatorService final : public v1::AggregatorService::CallbackService {
   grpc::ServerUnaryReactor* GetRankings(grpc::CallbackServerContext* context,
                                         const v1::GetRankingsRequest* request,
                                         v1::Rankings* response) override;
-  grpc::ServerWriteReactor<v1::Report>* WatchReports(
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchReports(
       grpc::CallbackServerContext* context,
-      const v1::WatchReportsRequest* request) override;
+      const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
                                     const v1::PublishRequest* request,
                                     v1::Snapshot* response) override;

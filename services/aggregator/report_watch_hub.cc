@@ -132,6 +132,14 @@ void ReportWatchHub::BuildLoop() {
       get.set_province(topic->province_);
       get.set_period(topic->period_);
       absl::StatusOr<v1::Report> report = core_->GetReport(get);
+      // Serialized here, once, not by each stream (nor under the lock).
+      grpc::ByteBuffer bytes;
+      std::string fingerprint;
+      if (report.ok()) {
+        fingerprint = AggregatorCore::ContentFingerprint(*report);
+        grpc::Slice slice(report->SerializeAsString());
+        bytes = grpc::ByteBuffer(&slice, 1);
+      }
       absl::MutexLock lock(&shared_->mu);
       ++builds_;
       if (!report.ok()) {
@@ -140,7 +148,6 @@ void ReportWatchHub::BuildLoop() {
         if (it != topics_.end() && it->second == topic) topics_.erase(it);
         continue;
       }
-      std::string fingerprint = AggregatorCore::ContentFingerprint(*report);
       if (topic->Latest().second > 0 && fingerprint == topic->fingerprint_) {
         continue;  // nothing a watcher would see changed
       }
@@ -148,6 +155,7 @@ void ReportWatchHub::BuildLoop() {
       {
         absl::MutexLock latest(&topic->mu_);
         topic->latest_ = std::make_shared<const v1::Report>(*std::move(report));
+        topic->latest_bytes_ = bytes;
         ++topic->version_;
       }
       for (Watcher* w : topic->watchers_) w->OnReport();

@@ -11,9 +11,9 @@
 // last one's is not sent. A stream still writing when a newer report
 // arrives sends only the newest once its write completes, so a slow client
 // never holds the others back or makes the hub queue reports for it. So
-// 1,000 streams on one province cost one build per commit group, whatever
-// the write rate, and neither the store's writer nor its acknowledging
-// thread ever builds a report.
+// 1,000 streams on one province cost one build and one serialization per
+// commit group, whatever the write rate, and neither the store's writer nor
+// its acknowledging thread ever builds a report.
 //
 // A new stream gets the topic's current report at once (a first watcher of
 // a topic waits for its first build) and the topic is rebuilt, so what it
@@ -45,6 +45,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "common/store/change_log.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "nq57/aggregator/v1/aggregator.pb.h"
 #include "services/aggregator/aggregator_core.h"
 
@@ -74,6 +75,12 @@ class ReportWatchHub {
       absl::MutexLock lock(&mu_);
       return {latest_, version_};
     }
+    // The same report serialized, once for every stream: a copy of the
+    // buffer shares its bytes (gRPC's slices are reference-counted).
+    std::pair<grpc::ByteBuffer, uint64_t> LatestBytes() const {
+      absl::MutexLock lock(&mu_);
+      return {latest_bytes_, version_};
+    }
 
    private:
     friend class ReportWatchHub;
@@ -83,6 +90,7 @@ class ReportWatchHub {
     const std::string period_;
     mutable absl::Mutex mu_;  // a leaf lock
     std::shared_ptr<const v1::Report> latest_ ABSL_GUARDED_BY(mu_);
+    grpc::ByteBuffer latest_bytes_ ABSL_GUARDED_BY(mu_);
     uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;
     // The rest is guarded by the hub's lock.
     std::string fingerprint_;
