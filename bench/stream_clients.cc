@@ -48,6 +48,24 @@ class CountingStream : public grpc::ClientReadReactor<Message> {
   absl::Notification done_;
 };
 
+// Cancels every stream and waits until each has ended.
+template <typename Streams>
+void CancelAll(Streams& streams) {
+  for (auto& s : streams) {
+    s->MarkCancelled();
+    s->Cancel();
+  }
+  for (auto& s : streams) s->AwaitDone();
+}
+
+// Streams that ended before being cancelled.
+template <typename Streams>
+int EndedEarly(const Streams& streams) {
+  int n = 0;
+  for (const auto& s : streams) n += s->ended_early() ? 1 : 0;
+  return n;
+}
+
 class FeedReplayers::Stream final
     : public CountingStream<changes::v1::ChangeBatch> {
  public:
@@ -79,18 +97,10 @@ FeedReplayers::~FeedReplayers() { Stop(); }
 void FeedReplayers::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  for (auto& s : streams_) {
-    s->MarkCancelled();
-    s->Cancel();
-  }
-  for (auto& s : streams_) s->AwaitDone();
+  CancelAll(streams_);
 }
 
-int FeedReplayers::failed() const {
-  int n = 0;
-  for (const auto& s : streams_) n += s->ended_early() ? 1 : 0;
-  return n;
-}
+int FeedReplayers::failed() const { return EndedEarly(streams_); }
 
 std::string FeedReplayers::first_error() const {
   for (const auto& s : streams_) {
@@ -161,11 +171,7 @@ bool ReportWatchers::AwaitFirstReports(absl::Duration timeout) {
 void ReportWatchers::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  for (auto& s : streams_) {
-    s->MarkCancelled();
-    s->Cancel();
-  }
-  for (auto& s : streams_) s->AwaitDone();
+  CancelAll(streams_);
 }
 
 std::vector<absl::Time> ReportWatchers::FirstSeen(uint64_t sequence) const {
@@ -174,10 +180,6 @@ std::vector<absl::Time> ReportWatchers::FirstSeen(uint64_t sequence) const {
   return out;
 }
 
-int ReportWatchers::failed() const {
-  int n = 0;
-  for (const auto& s : streams_) n += s->ended_early() ? 1 : 0;
-  return n;
-}
+int ReportWatchers::failed() const { return EndedEarly(streams_); }
 
 }  // namespace nq57
