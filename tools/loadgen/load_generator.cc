@@ -85,6 +85,10 @@ class Worker {
       const uint64_t slot = run_->next_slot.fetch_add(1);
       c.due_ns = run_->start_ns +
                  static_cast<int64_t>(slot * 1e9 / run_->options.rate);
+      if (c.due_ns >= run_->end_ns) {  // its slot is after the run
+        --in_flight_;
+        return;
+      }
       if (c.due_ns > now) {
         c.stage = Call::kDue;
         c.alarm.Set(&queue_, absl::ToChronoTime(absl::FromUnixNanos(c.due_ns)),
