@@ -23,7 +23,9 @@ absl::StatusOr<std::unique_ptr<ServerStack>> ServerStack::Start(
         "--listen=127.0.0.1:0", absl::StrCat("--data_dir=", dir, "/", name),
         absl::StrCat("--config_dir=", ShippedConfigDir()), "--drain_seconds=2",
         // system_bench opens a thousand streams from one address.
-        "--max_streams=2000", "--max_streams_per_peer=2000"};
+        "--max_streams=2000", "--max_streams_per_peer=2000",
+        // The plaintext health port Kubernetes' probes ask (deploy/k8s).
+        "--health_listen=127.0.0.1:0"};
     if (name == "aggregator") args.push_back("--source=" + sources);
     ASSIGN_OR_RETURN(
         std::unique_ptr<ServerProcess> server,
@@ -74,6 +76,15 @@ absl::Status ServerStack::AwaitCaughtUp(absl::Duration timeout) {
   return Ctl({"report", "--format=json", "--province=provinces/25",
               absl::StrCat("--wait=", absl::ToInt64Seconds(timeout))})
       .status();
+}
+
+std::string ServerStack::HealthAddress(const ServerProcess& server) {
+  // "<program> health on HOST:PORT", printed before "listening on".
+  for (const std::string& line : server.startup_lines()) {
+    const size_t at = line.find(" health on ");
+    if (at != std::string::npos) return line.substr(at + 11);
+  }
+  return "";
 }
 
 void ServerStack::PauseAggregator() {

@@ -1,7 +1,8 @@
 // ServerStack: the four servers `make run` starts (criteria, publicservice,
 // eidentity and the aggregator following the three), as child processes of a
 // benchmark, each on a free loopback port with its store under one
-// directory, plaintext as make run serves by default. What system_bench
+// directory, plaintext as make run serves by default, each with its health
+// port as deployed (--health_listen). What system_bench
 // measures from outside, as a user's platform would see it.
 //
 // The stack owns its processes: the destructor stops them (SIGTERM, then
@@ -40,6 +41,10 @@ class ServerStack {
   // Until the aggregator has applied everything its sources hold
   // (nq57ctl report --wait).
   absl::Status AwaitCaughtUp(absl::Duration timeout);
+  // The address of `server`'s plaintext health port (--health_listen: what
+  // Kubernetes' probes ask), or empty.
+  static std::string HealthAddress(const ServerProcess& server);
+
   // SIGSTOP / SIGCONT of the aggregator: its consumption stops (its streams
   // stay open, as a paused consumer's would) and resumes.
   void PauseAggregator();
