@@ -230,6 +230,37 @@ TEST_F(ServerTest, ManySubscribersAndCancelledOnesAreReleased) {
   host_.reset();
 }
 
+// The streams of a feed share one read-ahead budget: the more replay at
+// once, the smaller each one's batches, so 128 streams replaying from 1 do
+// not each hold a full batch.
+TEST_F(ServerTest, ReplayingStreamsShareTheReadAhead) {
+  const std::string value(16 << 10, 'x');  // 16 KiB records
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(Put(absl::StrCat("k", i), value).ok());
+  }
+  constexpr int kStreams = 128;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<changes::v1::ChangeBatch>>>
+      readers;
+  std::vector<int> first_batch;
+  for (int i = 0; i < kStreams; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    changes::v1::SubscribeRequest req;
+    req.set_from_sequence(1);
+    req.set_max_batch_records(4096);
+    readers.push_back(feed_->Subscribe(contexts.back().get(), req));
+    changes::v1::ChangeBatch batch;
+    ASSERT_TRUE(readers.back()->Read(&batch));
+    first_batch.push_back(batch.records_size());
+  }
+  // Alone, a stream gets a full batch (about 1 MiB: 64 records); the last
+  // of 128 its share of the budget (32 MiB / 128 = 256 KiB: 16 records).
+  EXPECT_GE(first_batch.front(), 60);
+  EXPECT_LE(first_batch.back(), 17);
+  for (auto& c : contexts) c->TryCancel();
+  for (auto& r : readers) r->Finish();
+}
+
 // A unary call may not outlive --max_call_seconds, whatever deadline the
 // client sent: the server cancels a handler that never finishes, counts it,
 // and serves on.
