@@ -38,7 +38,9 @@ class BaselineReporter : public benchmark::ConsoleReporter {
   void Finalize() override {
     ConsoleReporter::Finalize();
     std::printf("\nAgainst the baseline measured in this run:\n");
-    for (const auto& [measured, baseline] : pairs_) {
+    for (const BaselinePair& pair : pairs_) {
+      const std::string& measured = pair.measured;
+      const std::string& baseline = pair.baseline;
       for (const auto& [key, f] : figures_) {
         if (key.first != measured) continue;
         auto base = figures_.find({baseline, key.second});
@@ -52,6 +54,17 @@ class BaselineReporter : public benchmark::ConsoleReporter {
         if (f.p99_us > 0 && base->second.p99_us > 0) {
           std::printf("; p99 %.0f us = %.2fx baseline p99 (%.0f us)", f.p99_us,
                       f.p99_us / base->second.p99_us, base->second.p99_us);
+        }
+        const double percent =
+            100.0 * f.items_per_second / base->second.items_per_second;
+        if (pair.min_percent > 0) {
+          std::printf("; target >= %.0f%%: %s", pair.min_percent,
+                      percent >= pair.min_percent ? "met" : "MISSED");
+        }
+        if (pair.min_per_second > 0) {
+          std::printf(
+              "; target >= %.0f/s: %s", pair.min_per_second,
+              f.items_per_second >= pair.min_per_second ? "met" : "MISSED");
         }
         std::printf("\n");
       }

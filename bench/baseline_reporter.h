@@ -5,7 +5,8 @@
 // BaselineReporter prints Google Benchmark's usual console table and, at the
 // end, one line per measured benchmark: its throughput as a percentage of
 // its baseline's at the same thread count, and its p99 latency against the
-// baseline's when both report a "p99_us" counter.
+// baseline's when both report a "p99_us" counter, and the target it is held
+// to, if any.
 //
 //   int main(int argc, char** argv) {
 //     return RunWithBaselines(argc, argv, {{"BM_StoreCommit",
@@ -21,8 +22,17 @@
 
 namespace nq57 {
 
-// Pairs of (measured benchmark family, baseline family).
-using BaselinePairs = std::vector<std::pair<std::string, std::string>>;
+// A measured benchmark family, its baseline family, and, where an issue
+// set one, the target it is held to: a least share of the baseline's
+// throughput and/or a least throughput (0: none). A target is printed
+// beside the figure with "met" or "MISSED".
+struct BaselinePair {
+  std::string measured;
+  std::string baseline;
+  double min_percent = 0;
+  double min_per_second = 0;
+};
+using BaselinePairs = std::vector<BaselinePair>;
 
 int RunWithBaselines(int argc, char** argv, const BaselinePairs& pairs);
 
