@@ -350,3 +350,26 @@ TEST_F(PointInTimeTest, ReportAtTEqualsRecountOfInputsTruncatedToT) {
 
 }  // namespace
 }  // namespace nq57::aggregator
+
+namespace nq57::aggregator {
+namespace {
+
+TEST(OpenDeadlineBucketTest, RoundTripsAndRefusesWhatItNeverWrites) {
+  const absl::Time deadline = absl::FromUnixSeconds(1761152400);  // 2025-10-22
+  const absl::Time when = absl::FromUnixSeconds(1759000000);
+  absl::Time d, w;
+  ASSERT_TRUE(
+      ParseOpenDeadlineBucket(OpenDeadlineBucket(deadline, when), &d, &w));
+  EXPECT_EQ(d, deadline);
+  EXPECT_EQ(w, when);
+  for (const char* bad : {"open:2025-02-30T00:00:00Z|at:000001759000000",
+                          "open:2025-10-22T17:00:00|at:000001759000000",
+                          "open:2025-1O-22T17:00:00Z|at:000001759000000",
+                          "open:2025-10-22T24:00:00Z|at:000001759000000",
+                          "open:2025-10-22T17:00:00Z", "at:000001759000000"}) {
+    EXPECT_FALSE(ParseOpenDeadlineBucket(bad, &d, &w)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace nq57::aggregator
