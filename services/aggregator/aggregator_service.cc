@@ -4,7 +4,6 @@
 
 #include "common/server/commit_reactor.h"
 #include "common/server/grpc_status.h"
-#include "common/server/log_follower.h"
 
 namespace nq57::aggregator {
 namespace {
