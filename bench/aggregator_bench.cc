@@ -410,24 +410,10 @@ void StopNation() {
   g_nation.reset();
 }
 
-// A "<field>: <n> kB" line of /proc/self/status ("VmHWM", "VmRSS"), or 0.
-int64_t ProcStatusKb(std::string_view field) {
-  const std::string prefix = absl::StrCat(AbslView(field), ":");
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(prefix, 0) == 0) {
-      return std::stoll(line.substr(prefix.size()));
-    }
-  }
-  return 0;
-}
-int64_t PeakRssKb() { return ProcStatusKb("VmHWM"); }
-
 void BM_NationalRebuild(benchmark::State& state) {
   for (auto _ : state) {
-    const int64_t before = ProcStatusKb("VmRSS");
-    std::ofstream("/proc/self/clear_refs") << "5";  // reset VmHWM
+    const int64_t before = ProcStatusKb("self", "VmRSS");
+    ResetPeakRss("self");
     aggregator::FeedReader reader = aggregator::GrpcFeedReader();
     auto result = g_nation->aggregator->engine().Rebuild(reader);
     if (!result.ok() || !result->equal()) {
@@ -436,8 +422,9 @@ void BM_NationalRebuild(benchmark::State& state) {
       break;
     }
     state.counters["records"] = static_cast<double>(g_nation->records);
-    state.counters["peak_rss_mb"] = PeakRssKb() / 1024.0;
-    state.counters["rss_growth_mb"] = (PeakRssKb() - before) / 1024.0;
+    state.counters["peak_rss_mb"] = ProcStatusKb("self", "VmHWM") / 1024.0;
+    state.counters["rss_growth_mb"] =
+        (ProcStatusKb("self", "VmHWM") - before) / 1024.0;
   }
   state.SetItemsProcessed(state.iterations() * g_nation->records);
 }

@@ -1,9 +1,12 @@
 #include "bench/bench_support.h"
 
 #include <algorithm>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "bench/baseline_reporter.h"
+#include "common/base/absl_view.h"
+#include "common/base/percentile.h"
 #include "common/base/status_macros.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -38,9 +41,25 @@ void SetPercentiles(benchmark::State& state, std::vector<double>& samples_us,
   if (samples_us.empty()) return;
   std::sort(samples_us.begin(), samples_us.end());
   for (int p : percentiles) {
-    state.counters[absl::StrCat("p", p, "_us")] =
-        samples_us[samples_us.size() * p / 100];
+    state.counters[absl::StrCat("p", p, "_us")] = Percentile(samples_us, p);
   }
+}
+
+int64_t ProcStatusKb(std::string_view process, std::string_view field) {
+  const std::string prefix = absl::StrCat(AbslView(field), ":");
+  std::ifstream status(absl::StrCat("/proc/", AbslView(process), "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(prefix, 0) == 0) {
+      return std::stoll(line.substr(prefix.size()));
+    }
+  }
+  return 0;
+}
+
+void ResetPeakRss(std::string_view process) {
+  std::ofstream(absl::StrCat("/proc/", AbslView(process), "/clear_refs"))
+      << "5";
 }
 
 void SharedLatencies::Clear() {
@@ -55,8 +74,7 @@ void SharedLatencies::Record(benchmark::State& state,
   std::vector<double> all = all_;
   std::sort(all.begin(), all.end());
   state.counters["p99_us"] =
-      benchmark::Counter(all.empty() ? 0 : all[all.size() * 99 / 100],
-                         benchmark::Counter::kAvgThreads);
+      benchmark::Counter(Percentile(all, 99), benchmark::Counter::kAvgThreads);
 }
 
 std::vector<std::shared_ptr<grpc::Channel>> LoopbackChannels(

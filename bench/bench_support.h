@@ -138,6 +138,14 @@ void RunClient(benchmark::State& state, SharedLatencies& all, Call call) {
   all.Record(state, mine);
 }
 
+// ---- Process memory --------------------------------------------------------
+
+// A "<field>: <n> kB" line of /proc/<process>/status ("VmRSS", "VmHWM" the
+// peak), in kB; 0 if it cannot be read. `process` is a pid or "self".
+int64_t ProcStatusKb(std::string_view process, std::string_view field);
+// Resets the process's peak RSS (VmHWM) to its current RSS.
+void ResetPeakRss(std::string_view process);
+
 // ---- Loopback --------------------------------------------------------------
 
 // `count` distinct channels to `address` (not shared subchannels), as a real

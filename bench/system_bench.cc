@@ -41,10 +41,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "bench/bench_support.h"
 #include "bench/postgres_peer.h"
 #include "bench/server_stack.h"
 #include "bench/stream_clients.h"
+#include "common/base/percentile.h"
 #include "common/base/status_macros.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "nq57/aggregator/v1/aggregator.grpc.pb.h"
@@ -77,18 +81,6 @@ struct LoadFigures {
   std::string errors;  // the JSON object, "{}" when none
 };
 
-// The number after "\"<key>\":" in `json`.
-double JsonNumber(const std::string& json, const std::string& key) {
-  const std::string tag = absl::StrCat("\"", key, "\":");
-  const size_t at = json.find(tag);
-  if (at == std::string::npos) return -1;
-  const size_t from = at + tag.size();
-  const size_t to = json.find_first_of(",}", from);
-  double v = -1;
-  (void)absl::SimpleAtod(json.substr(from, to - from), &v);
-  return v;
-}
-
 absl::StatusOr<LoadFigures> RunLoadgen(const std::string& target, int clients,
                                        const Settings& s,
                                        const std::string& extra = "") {
@@ -104,14 +96,32 @@ absl::StatusOr<LoadFigures> RunLoadgen(const std::string& target, int clients,
     return absl::InternalError(
         absl::StrCat("nq57-loadgen exited ", r.exit_code, ": ", r.output));
   }
+  // Its last JSON line (LoadResult::ToJson), read by protobuf's parser.
+  const size_t line = r.output.rfind("\n{");
+  const std::string json =
+      r.output.substr(line == std::string::npos ? 0 : line + 1);
+  google::protobuf::Struct result;
+  if (!google::protobuf::util::JsonStringToMessage(json, &result).ok()) {
+    return absl::InternalError(
+        absl::StrCat("nq57-loadgen printed no JSON result: ", r.output));
+  }
+  const auto& fields = result.fields();
+  if (fields.count("ok_per_second") == 0 || fields.count("errors") == 0 ||
+      fields.count("latency_ms") == 0 ||
+      fields.at("latency_ms").struct_value().fields().count("p99") == 0 ||
+      fields.at("latency_ms").struct_value().fields().count("max") == 0) {
+    return absl::InternalError(
+        absl::StrCat("nq57-loadgen's result lacks a figure: ", json));
+  }
+  const auto& latency = fields.at("latency_ms").struct_value().fields();
   LoadFigures f;
-  f.ok_per_second = JsonNumber(r.output, "ok_per_second");
-  f.p99_ms = JsonNumber(r.output, "p99");
-  f.max_ms = JsonNumber(r.output, "max");
-  const size_t e = r.output.find("\"errors\":");
-  f.errors = e == std::string::npos
-                 ? "?"
-                 : r.output.substr(e + 9, r.output.find('}', e) - e - 8);
+  f.ok_per_second = fields.at("ok_per_second").number_value();
+  f.p99_ms = latency.at("p99").number_value();
+  f.max_ms = latency.at("max").number_value();
+  std::string errors;
+  (void)google::protobuf::util::MessageToJsonString(
+      fields.at("errors").struct_value(), &errors);
+  f.errors = errors;
   return f;
 }
 
@@ -180,21 +190,9 @@ std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address) {
                                    args);
 }
 
-// A "<field>: <n> kB" line of /proc/<pid>/status, in MB (-1 if unreadable).
-double ProcStatusMb(pid_t pid, absl::string_view field) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  const std::string prefix = absl::StrCat(field, ":");
-  while (std::getline(status, line)) {
-    if (line.rfind(prefix, 0) == 0) {
-      return std::stod(line.substr(prefix.size())) / 1024.0;
-    }
-  }
-  return -1;
-}
-// Resets the process's peak RSS (VmHWM) to its current RSS.
-void ResetPeakRss(pid_t pid) {
-  std::ofstream(absl::StrCat("/proc/", pid, "/clear_refs")) << "5";
+// A process's "VmRSS" / "VmHWM" (its peak), in MB.
+double ProcStatusMb(pid_t pid, std::string_view field) {
+  return ProcStatusKb(absl::StrCat(pid), field) / 1024.0;
 }
 
 // Latency percentiles of a sample, in ms.
@@ -205,14 +203,10 @@ struct Percentiles {
 Percentiles PercentilesOf(std::vector<double> ms) {
   Percentiles p;
   p.n = ms.size();
-  if (ms.empty()) return p;
   std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) {
-    return ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))];
-  };
-  p.p50 = at(0.50);
-  p.p99 = at(0.99);
-  p.max = ms.back();
+  p.p50 = Percentile(ms, 50);
+  p.p99 = Percentile(ms, 99);
+  p.max = ms.empty() ? 0 : ms.back();
   return p;
 }
 
@@ -278,7 +272,7 @@ absl::Status Replays(ServerStack& stack, const Settings& s) {
   const Percentiles idle = PercentilesOf(TimeCalls(
       absl::Seconds(2), absl::Milliseconds(20), [&] { CheckHealth(*health); }));
   const double rss_before = ProcStatusMb(pid, "VmRSS");
-  ResetPeakRss(pid);
+  ResetPeakRss(absl::StrCat(pid));
   FeedReplayers replay(ChannelTo(stack.criteria().address()), s.replays);
   // The main port and the probes' port, alternately.
   std::vector<double> main_ms, probe_ms;

@@ -152,10 +152,10 @@ absl::StatusOr<v1::Explanation> AggregatorCore::Explain(
       candidates.push_back(u);
     }
   }
+  ASSIGN_OR_RETURN(const ReportBuilder::UnitReportIndex reports,
+                   builder_->UnitReportsIn(report.province(), window, nullptr));
   for (const Unit* u : candidates) {
-    ASSIGN_OR_RETURN(ReportBuilder::UnitReports r,
-                     builder_->ReportsOf(u->name, source, window, nullptr));
-    if (r.reporting) {
+    if (ReportBuilder::ReportsIn(reports, u->name, source).reporting) {
       out.add_units_counted(u->name);
     }
   }

@@ -30,10 +30,11 @@ absl::Status ReportBuilder::ScanMeasures(
     absl::FunctionRef<void(const MeasureKey&, int64_t)> fn,
     std::string_view end) const {
   absl::Status status;
-  const std::string successor = end.empty() ? PrefixSuccessor(prefix) : "";
+  const std::string until =
+      end.empty() ? PrefixSuccessor(prefix) : std::string(end);
   MeasureKey k;  // reused: its strings keep their capacity across entries
   RETURN_IF_ERROR(store_->Scan(
-      kMeasuresFamily, prefix, end.empty() ? successor : end,
+      kMeasuresFamily, prefix, until,
       [&](std::string_view key, std::string_view value) {
         uint64_t raw;
         if (!DecodeMeasureKey(key, &k) || !DecodeUint64(value, &raw)) {
@@ -93,78 +94,69 @@ absl::StatusOr<ReportBuilder::WindowMeasures> ReportBuilder::ReadWindow(
                  [&](std::string_view measure, absl::Time t, int64_t value) {
                    add(out.at_cutoff, measure, value);
                    if (t >= window.start) add(out.in_period, measure, value);
+                   NoteReport(scope, measure, t, value, window, out.units);
                  }));
   return out;
 }
 
-absl::StatusOr<ReportBuilder::UnitReports> ReportBuilder::ReportsOf(
-    std::string_view unit, std::string_view source, const ReportWindow& window,
-    const Snapshot* snapshot) const {
-  const std::string reported = measures::UnitReported(source);
-  UnitReports out;
-  RETURN_IF_ERROR(
-      ScanWindow(unit, window, snapshot,
-                 [&](std::string_view measure, absl::Time t, int64_t value) {
-                   if (measure != reported || value <= 0) return;
-                   if (window.Within(t)) out.in_period = true;
-                   if (!out.latest.has_value() || *out.latest < t)
-                     out.latest = t;
-                 }));
-  DecideReporting(source, out);
-  return out;
-}
-
-void ReportBuilder::DecideReporting(std::string_view source, UnitReports& r) {
-  // Criteria progress is cumulative (a report stays true until the next);
-  // the catalogue sources report per period.
-  r.reporting =
-      source == measures::kCriteriaSource ? r.latest.has_value() : r.in_period;
-}
-
-std::string ReportBuilder::UnitReportKey(std::string_view unit,
-                                         std::string_view source) {
-  return absl::StrCat(AbslView(unit), "|", AbslView(source));
+void ReportBuilder::NoteReport(std::string_view unit, std::string_view measure,
+                               absl::Time t, int64_t value,
+                               const ReportWindow& window,
+                               UnitReportIndex& units) {
+  // "<source>.unit.reported" (measures::UnitReported) of any source.
+  static const std::string* const kSuffix =
+      new std::string(measures::UnitReported(""));
+  if (value <= 0 || !absl::EndsWith(AbslView(measure), *kSuffix)) return;
+  UnitReports& r =
+      units[{std::string(unit),
+             std::string(measure.substr(0, measure.size() - kSuffix->size()))}];
+  if (window.Within(t)) r.in_period = true;
+  if (!r.latest.has_value() || *r.latest < t) r.latest = t;
 }
 
 ReportBuilder::UnitReports ReportBuilder::ReportsIn(
     const UnitReportIndex& units, std::string_view unit,
     std::string_view source) {
-  auto it = units.find(UnitReportKey(unit, source));
-  return it == units.end() ? UnitReports{} : it->second;
+  auto it = units.find({std::string(unit), std::string(source)});
+  UnitReports r = it == units.end() ? UnitReports{} : it->second;
+  // Criteria progress is cumulative (a report stays true until the next);
+  // the catalogue sources report per period.
+  r.reporting =
+      source == measures::kCriteriaSource ? r.latest.has_value() : r.in_period;
+  return r;
 }
 
-absl::StatusOr<ReportBuilder::UnitReportIndex> ReportBuilder::IndexUnitReports(
+absl::StatusOr<ReportBuilder::WindowMeasures> ReportBuilder::ReadProvince(
     std::string_view province, const ReportWindow& window,
     const Snapshot* snapshot) const {
+  ASSIGN_OR_RETURN(WindowMeasures out, ReadWindow(province, window, snapshot));
   // The units' scopes are "<province>/...": their keys share these bytes,
   // which the province's own scope ("<province>" then the terminator) and
-  // every other province's do not.
+  // every other province's do not. One scan for all of them.
   const std::string prefix = absl::StrCat(AbslView(province), "/");
-  // "<source>.unit.reported" (measures::UnitReported) of any source.
-  const std::string suffix = measures::UnitReported("");
-  UnitReportIndex out;
   absl::Status status;
   RETURN_IF_ERROR(ScanMeasures(
       prefix, "unit report", snapshot, [&](const MeasureKey& k, int64_t value) {
-        if (value <= 0 || !absl::EndsWith(k.measure, suffix)) return;
-        const std::string_view source = std::string_view(k.measure).substr(
-            0, k.measure.size() - suffix.size());
         absl::Time t;
         if (!ParseAtBucket(k.bucket, &t)) {
           status = absl::DataLossError(
               absl::StrCat("corrupt measure bucket ", k.bucket));
           return;
         }
-        if (!window.Counts(t)) return;
-        UnitReports& r = out[UnitReportKey(k.scope, source)];
-        if (window.Within(t)) r.in_period = true;
-        if (!r.latest.has_value() || *r.latest < t) r.latest = t;
+        if (window.Counts(t)) {
+          NoteReport(k.scope, k.measure, t, value, window, out.units);
+        }
       }));
   RETURN_IF_ERROR(status);
-  for (auto& [key, r] : out) {
-    DecideReporting(key.substr(key.rfind('|') + 1), r);
-  }
   return out;
+}
+
+absl::StatusOr<ReportBuilder::UnitReportIndex> ReportBuilder::UnitReportsIn(
+    std::string_view province, const ReportWindow& window,
+    const Snapshot* snapshot) const {
+  ASSIGN_OR_RETURN(WindowMeasures read,
+                   ReadProvince(province, window, snapshot));
+  return std::move(read.units);
 }
 
 absl::StatusOr<ReportWindow> ReportBuilder::WindowOf(std::string_view period,
@@ -206,9 +198,7 @@ absl::StatusOr<v1::Report> ReportBuilder::Build(
     (*report.mutable_config_versions())["published"] = published_->version();
   }
   ASSIGN_OR_RETURN(WindowMeasures measures,
-                   ReadWindow(unit->name, window, snapshot));
-  ASSIGN_OR_RETURN(measures.units,
-                   IndexUnitReports(unit->name, window, snapshot));
+                   ReadProvince(unit->name, window, snapshot));
   RETURN_IF_ERROR(BuildCriteria(unit->name, measures.at_cutoff, measures.units,
                                 window, snapshot, report));
   for (const CatalogSection& section : sections_) {

@@ -105,38 +105,40 @@ class ReportBuilder {
     // cutoff, for the catalogue sources a report in the period.
     bool reporting = false;
   };
-  // `unit`'s reports under `source` ("criteria", "publicservice",
-  // "eidentity") in `window`: one prefix read of the unit's measures.
-  absl::StatusOr<UnitReports> ReportsOf(std::string_view unit,
-                                        std::string_view source,
-                                        const ReportWindow& window,
-                                        const Snapshot* snapshot) const;
+  // Each unit's reports under each source, by (unit, source); a unit that
+  // never reported under a source is absent.
+  using UnitReportIndex =
+      absl::flat_hash_map<std::pair<std::string, std::string>, UnitReports>;
+  // What `units` says of `unit` under `source` (nothing reported if absent).
+  static UnitReports ReportsIn(const UnitReportIndex& units,
+                               std::string_view unit, std::string_view source);
+  // The reports of every unit of `province` (the province itself, its
+  // agencies and communes) in `window`: one read of the province's
+  // measures, one of its units'.
+  absl::StatusOr<UnitReportIndex> UnitReportsIn(std::string_view province,
+                                                const ReportWindow& window,
+                                                const Snapshot* snapshot) const;
 
  private:
   using Measures = std::map<std::string, int64_t, std::less<>>;
   // A scope's measures in a report's window: `at_cutoff` sums every change
   // up to the cutoff (stocks, criteria), `in_period` those from the
-  // period's start (flows).
-  // Each unit's reports under each source, keyed UnitReportKey(unit,
-  // source); a unit that never reported is absent.
-  using UnitReportIndex = absl::flat_hash_map<std::string, UnitReports>;
+  // period's start (flows); `units` the reports of the scope and, read by
+  // ReadProvince, of its units.
   struct WindowMeasures {
     Measures at_cutoff;
     Measures in_period;
-    UnitReportIndex units;  // the province's units (not the province)
+    UnitReportIndex units;
   };
-  static std::string UnitReportKey(std::string_view unit,
-                                   std::string_view source);
-  // What `units` says of `unit` under `source` (nothing reported if absent).
-  static UnitReports ReportsIn(const UnitReportIndex& units,
-                               std::string_view unit, std::string_view source);
-  // Every report measure of the units under `province` (its communes and
-  // agencies), in one scan of their measures rather than one per unit.
-  absl::StatusOr<UnitReportIndex> IndexUnitReports(
-      std::string_view province, const ReportWindow& window,
-      const Snapshot* snapshot) const;
-  // Fills `reporting` from what a unit reported under `source`.
-  static void DecideReporting(std::string_view source, UnitReports& r);
+  // ReadWindow of the province, with every unit's reports in `units`.
+  absl::StatusOr<WindowMeasures> ReadProvince(std::string_view province,
+                                              const ReportWindow& window,
+                                              const Snapshot* snapshot) const;
+  // Notes `unit`'s measure at `t` in `units` if it is a unit report
+  // ("<source>.unit.reported"); anything else is ignored.
+  static void NoteReport(std::string_view unit, std::string_view measure,
+                         absl::Time t, int64_t value,
+                         const ReportWindow& window, UnitReportIndex& units);
 
   // Measure reads (report_builder.cc).
   // Visits every measure under `prefix` (below `end` when it is given);

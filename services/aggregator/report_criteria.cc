@@ -71,29 +71,17 @@ absl::Status ReportBuilder::BuildCriteria(std::string_view province,
   province_level.insert(province_level.begin(), self);
   const std::vector<const Unit*> commune_level =
       units_->Children(province, UnitLevel::kCommune);
-  auto reporting =
-      [&](const std::vector<const Unit*>& of) -> absl::StatusOr<int64_t> {
+  auto reporting = [&](const std::vector<const Unit*>& of) {
     int64_t n = 0;
     for (const Unit* u : of) {
-      if (u->name == province) {
-        // The province's own progress reports are among the measures read
-        // for it: criteria reports are never withdrawn, so it reported by
-        // the cutoff if their count there is positive.
-        auto it =
-            current.find(measures::UnitReported(measures::kCriteriaSource));
-        n += it != current.end() && it->second > 0;
-      } else {
-        n += ReportsIn(units, u->name, measures::kCriteriaSource).reporting;
-      }
+      n += ReportsIn(units, u->name, measures::kCriteriaSource).reporting;
     }
     return n;
   };
   const int64_t communes = static_cast<int64_t>(commune_level.size());
   const int64_t province_units = static_cast<int64_t>(province_level.size());
-  ASSIGN_OR_RETURN(const int64_t province_units_reporting,
-                   reporting(province_level));
-  ASSIGN_OR_RETURN(const int64_t commune_units_reporting,
-                   reporting(commune_level));
+  const int64_t province_units_reporting = reporting(province_level);
+  const int64_t commune_units_reporting = reporting(commune_level);
 
   auto make = [&](std::string id, std::string vi, std::string en,
                   std::string_view level, std::string_view block,

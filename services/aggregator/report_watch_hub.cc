@@ -78,7 +78,6 @@ void ReportWatchHub::Subscribe(const std::string& province,
   }
   topic->watchers_.push_back(watcher);
   // Built again so the newcomer's next report is as of its subscription.
-  topic->stale_ = true;
   shared_->stale = true;
 }
 
@@ -122,10 +121,7 @@ void ReportWatchHub::BuildLoop() {
       // Everything watched may have moved: one build per topic, however
       // many commits marked it.
       shared_->stale = false;
-      for (auto& [key, topic] : topics_) {
-        topic->stale_ = false;
-        stale.push_back(topic);
-      }
+      for (auto& [key, topic] : topics_) stale.push_back(topic);
     }
     for (const std::shared_ptr<Topic>& topic : stale) {
       v1::GetReportRequest get;

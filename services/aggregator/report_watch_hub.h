@@ -2,9 +2,9 @@
 // (province, period) per change of the aggregator's change log, on a thread
 // of the hub's own, and shared by every stream watching that pair.
 //
-// One waiter on the change log (not one per stream) marks every watched
-// topic stale after each commit group and wakes the build thread, which
-// rebuilds the stale topics one after another. Builds coalesce: a topic is
+// One waiter on the change log (not one per stream) wakes the build thread
+// after each commit group (as does a new subscription), and the thread
+// rebuilds every watched topic, one after another. Builds coalesce: a topic is
 // never built twice at once, and the commits that land during a build cost
 // one more build after it, not one each. A build whose content (everything
 // but as_of and freshness, AggregatorCore::ContentFingerprint) equals the
@@ -95,7 +95,6 @@ class ReportWatchHub {
     // The rest is guarded by the hub's lock.
     std::string fingerprint_;
     std::vector<Watcher*> watchers_;
-    bool stale_ = true;
   };
 
   // `log` and `core` are not owned and must outlive the hub.

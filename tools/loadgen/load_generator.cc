@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "common/base/percentile.h"
 #include "grpcpp/alarm.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/completion_queue.h"
@@ -138,12 +139,6 @@ class Worker {
   std::map<grpc::StatusCode, uint64_t> errors_;
   std::vector<double> latencies_ms_;
 };
-
-// Nearest rank of a sorted, non-empty sample.
-double Percentile(const std::vector<double>& sorted, double p) {
-  size_t rank = static_cast<size_t>(p / 100.0 * sorted.size());
-  return sorted[std::min(rank, sorted.size() - 1)];
-}
 
 std::string CodeName(grpc::StatusCode code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
